@@ -1,0 +1,490 @@
+import { resolve } from 'node:path'
+import type { Readable } from 'node:stream'
+import { type CacheKey, encodeKey, KeyKind, keyIdentity } from './cache-key.js'
+import { checkCache, type CheckOptions, type CheckReport } from './check.js'
+import { decodeTags, resolveEntryOptions, type SetOptions, expiryFromTtl } from './entry-options.js'
+import { InvalidOptionError, KeyNotFoundError, NotANumberError } from './errors.js'
+import { iterateEntries, type IterateOptions } from './iterate.js'
+import { type MemoizedFunction, type MemoizeOptions, memoize } from './memoize.js'
+import { removeCacheFiles } from './open-database.js'
+import { type CacheOptions, type CacheSettings, isSettingName, resolveOptions, unknownName, validateSetting } from './options.js'
+import { type PullOptions, type PushOptions, peekQueue, pullQueue, pushQueue } from './queue.js'
+import { Store, VANISHED } from './store.js'
+import { readStream, writeStream } from './stream-values.js'
+import { ValueKind } from './value-codec.js'
+import { isAsyncFunction } from './is-async-function.js'
+import { rmdirSync } from 'node:fs'
+
+/** Where `new Cache()` keeps its data when no directory is given: `.cache/diskcache` under the working directory. */
+export const DEFAULT_DIRECTORY = '.cache/diskcache'
+
+export interface GetOptions<D> {
+  /** Returned on a miss instead of undefined. */
+  default?: D
+}
+
+export interface IncrOptions extends SetOptions {
+  /** Starting value for a missing key; `null` makes a missing key throw KeyNotFoundError. @default 0 */
+  default?: number | bigint | null
+}
+
+export interface EntryWithMeta<V> {
+  value: V
+  /** Epoch milliseconds when the entry expires, or null. */
+  expiresAt: number | null
+  /** Epoch milliseconds when the entry was last written. */
+  storedAt: number
+  tags: string[]
+}
+
+export interface CacheStats {
+  hits: number
+  misses: number
+}
+
+export interface GetOrSetOptions extends SetOptions {
+  /** Treat `compute` as async (return a Promise, also on hits). @default true for `async` functions */
+  async?: boolean
+}
+
+const MISS: unique symbol = Symbol('miss')
+
+/**
+ * A persistent, process-safe key-value cache in a SQLite file.
+ * Synchronous, like better-sqlite3: every call finishes before it returns.
+ */
+export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterable<[K, V]> {
+  /** @internal */
+  readonly store: Store
+  readonly directory: string
+  private readonly inflight = new Map<string, Promise<unknown>>()
+
+  constructor(directory: string = DEFAULT_DIRECTORY, options?: CacheOptions) {
+    if (typeof directory !== 'string' || directory.length === 0) {
+      throw new InvalidOptionError(`the cache directory must be a non-empty path string; got ${String(directory)}`)
+    }
+    this.directory = resolve(directory)
+    this.store = new Store(this.directory, resolveOptions(options))
+  }
+
+  /** Deletes the cache files in `directory` (database, WAL, value files) and, if then empty, the directory. */
+  static destroy(directory: string): void {
+    const path = resolve(directory)
+    removeCacheFiles(path)
+    try {
+      rmdirSync(path)
+    } catch {
+      // Other files live there: leave them.
+    }
+  }
+
+  /** The shared settings in force (read-only copy; change them with `reset`). */
+  get settings(): Readonly<CacheSettings> {
+    return { ...this.store.settings }
+  }
+
+  // ----- reads -----
+
+  get(key: K): V | undefined
+  get<D>(key: K, options: GetOptions<D>): V | D
+  get<D>(key: K, options?: GetOptions<D>): V | D | undefined {
+    const found = this.lookup(key, true)
+    return found === MISS ? options?.default : (found as V)
+  }
+
+  has(key: K): boolean {
+    const [kind, stored] = encodeKey(key)
+    return this.store.run(() => this.store.statements.has.get(kind, stored, this.store.now())) !== undefined
+  }
+
+  /** The value with its expiry, store time and tags, or undefined. */
+  getWithMeta(key: K): EntryWithMeta<V> | undefined {
+    const [kind, stored] = encodeKey(key)
+    const { store } = this
+    const row = store.run(() => store.statements.getWithMeta.get(kind, stored)) as
+      | [number, number, unknown, string | null, number | null, number, string | null]
+      | undefined
+    if (row === undefined || (row[4] !== null && row[4] <= store.now())) return undefined
+    const value = store.readValue(row[0], row[1], row[2], row[3])
+    if (value === VANISHED) return undefined
+    return { value: value as V, expiresAt: row[4], storedAt: row[5], tags: decodeTags(row[6]) }
+  }
+
+  getMany(keys: readonly K[]): (V | undefined)[] {
+    return this.store.read(() => keys.map((key) => this.get(key)))
+  }
+
+  /** Opens the value as a stream of bytes (strings as UTF-8); files are streamed, never loaded whole. */
+  getStream(key: K): Readable | undefined {
+    return readStream(this.store, key)
+  }
+
+  /** Number of entries that have not expired. */
+  get size(): number {
+    return this.store.run(() => this.store.statements.count.get(this.store.now())) as number
+  }
+
+  /** Alias of `size`, for readers coming from arrays and DiskCache's `len()`. */
+  get length(): number {
+    return this.size
+  }
+
+  /** Bytes the cache occupies: database pages in use plus value files. */
+  volume(): number {
+    return this.store.run(() => this.store.volume())
+  }
+
+  keys(options?: IterateOptions): IterableIterator<K> {
+    return mapIterator(iterateEntries(this.store, options, false), ([key]) => key as K)
+  }
+
+  values(options?: IterateOptions): IterableIterator<V> {
+    return mapIterator(iterateEntries(this.store, options, true), ([, value]) => value as V)
+  }
+
+  entries(options?: IterateOptions): IterableIterator<[K, V]> {
+    return iterateEntries(this.store, options, true) as IterableIterator<[K, V]>
+  }
+
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this.entries()
+  }
+
+  /** First (`last: false`) or last entry in storage order, or undefined when empty. */
+  peekItem(options: { last?: boolean } = {}): [K, V] | undefined {
+    const next = iterateEntries(this.store, { reverse: options.last ?? true }, true).next()
+    return next.done ? undefined : (next.value as [K, V])
+  }
+
+  // ----- writes -----
+
+  set(key: K, value: V, options?: SetOptions): void {
+    this.writeEntry(key, value, options, false)
+  }
+
+  /** Stores only if the key is absent (or expired); true when it stored. Atomic across processes. */
+  add(key: K, value: V, options?: SetOptions): boolean {
+    return this.writeEntry(key, value, options, true)
+  }
+
+  setMany(entries: Iterable<readonly [K, V]>, options?: SetOptions): void {
+    const list = [...entries]
+    this.transact(() => {
+      for (const [key, value] of list) this.writeEntry(key, value, options, false)
+    })
+  }
+
+  /** Writes a value from a stream straight to a file, so it never sits in memory whole. */
+  setStream(key: K, source: Readable | AsyncIterable<Uint8Array>, options?: SetOptions): Promise<void> {
+    return writeStream(this.store, key, source, options)
+  }
+
+  delete(key: K): boolean {
+    const [kind, stored] = encodeKey(key)
+    const { store } = this
+    const row = store.write('delete', () => store.statements.deleteByKey.get(kind, stored)) as [number | null] | undefined
+    return row !== undefined && (row[0] === null || row[0] > store.now())
+  }
+
+  /** Deletes the keys in one transaction; returns how many existed. */
+  deleteMany(keys: readonly K[]): number {
+    return this.transact(() => keys.reduce((count, key) => count + (this.delete(key) ? 1 : 0), 0))
+  }
+
+  /** Removes and returns the value (atomically), or the default. */
+  pop(key: K): V | undefined
+  pop<D>(key: K, options: GetOptions<D>): V | D
+  pop<D>(key: K, options?: GetOptions<D>): V | D | undefined {
+    const [kind, stored] = encodeKey(key)
+    const { store } = this
+    const found = store.write('pop', () => {
+      const row = store.statements.get.get(kind, stored) as [number, number, unknown, string | null, number | null] | undefined
+      if (row === undefined) return MISS
+      store.statements.deleteById.run(row[0])
+      if (row[4] !== null && row[4] <= store.now()) return MISS
+      const value = store.readValue(row[0], row[1], row[2], row[3])
+      return value === VANISHED ? MISS : value
+    })
+    return found === MISS ? options?.default : (found as V)
+  }
+
+  /** Sets a new TTL (ms from now; null for none) on a live key; false when it is missing or expired. */
+  touch(key: K, ttl: number | null = null): boolean {
+    const [kind, stored] = encodeKey(key)
+    const { store } = this
+    const now = store.now()
+    const expireAt = expiryFromTtl(ttl, now)
+    return store.write('touch', () => store.statements.touch.run(expireAt, kind, stored, now).changes > 0)
+  }
+
+  /**
+   * Adds `delta` atomically and returns the new value. A missing key starts at
+   * `default` (0) and takes the given ttl and tags; an existing key keeps its own.
+   */
+  incr(key: K, delta: number | bigint = 1, options: IncrOptions = {}): number | bigint {
+    const [kind, stored] = encodeKey(key)
+    const { store } = this
+    return store.write('incr', () => {
+      const now = store.now()
+      const row = store.statements.get.get(kind, stored) as [number, number, unknown, string | null, number | null] | undefined
+      if (row === undefined || (row[4] !== null && row[4] <= now)) {
+        const start = options.default === undefined ? 0 : options.default
+        if (start === null) throw new KeyNotFoundError(`incr: no entry for ${describeKey(key)} and no default was given`)
+        const value = addNumbers(start, delta, key)
+        const { ttl, tags } = options
+        this.writeEntry(key, value as V, ttl === undefined && tags === undefined ? undefined : { ttl, tags }, false)
+        return value
+      }
+      const current =
+        row[3] !== null ? undefined
+        : row[1] === ValueKind.Number ? (row[2] as number)
+        : row[1] === ValueKind.BigInt ? BigInt(row[2] as string)
+        : undefined
+      if (current === undefined) {
+        throw new NotANumberError(`incr: the value of ${describeKey(key)} is not a number or bigint, so it cannot be incremented`)
+      }
+      const value = addNumbers(current, delta, key)
+      store.statements.updateNumber.run(typeof value === 'bigint' ? value.toString() : value, now, row[0])
+      return value
+    })
+  }
+
+  decr(key: K, delta: number | bigint = 1, options?: IncrOptions): number | bigint {
+    return this.incr(key, -delta as number | bigint, options)
+  }
+
+  // ----- read-through and memoize -----
+
+  /**
+   * Returns the cached value, or computes, stores and returns it. With an async
+   * `compute`, concurrent misses in this process share one computation and the
+   * resolved value (never the promise) is stored.
+   */
+  getOrSet(key: K, compute: (key: K) => Promise<V>, options?: GetOrSetOptions): Promise<V>
+  getOrSet(key: K, compute: (key: K) => V, options?: GetOrSetOptions): V
+  getOrSet(key: K, compute: (key: K) => V | Promise<V>, options: GetOrSetOptions = {}): V | Promise<V> {
+    const { async = isAsyncFunction(compute), ...setOptions } = options
+    const found = this.lookup(key, true)
+    if (found !== MISS) return async ? Promise.resolve(found as V) : (found as V)
+    const [kind, stored] = encodeKey(key)
+    const identity = keyIdentity(kind, stored)
+    const pending = this.inflight.get(identity)
+    if (pending) return pending as Promise<V>
+    const result = compute(key)
+    if (!isPromiseLike(result)) {
+      this.set(key, result, setOptions)
+      return async ? Promise.resolve(result) : result
+    }
+    const promise = Promise.resolve(result)
+      .then((value) => {
+        this.set(key, value, setOptions)
+        return value
+      })
+      .finally(() => this.inflight.delete(identity))
+    this.inflight.set(identity, promise)
+    return promise
+  }
+
+  /** Wraps `fn` so its results are cached by arguments; see MemoizeOptions. */
+  memoize<A extends unknown[], R>(fn: (...args: A) => R, options?: MemoizeOptions): MemoizedFunction<A, R> {
+    return memoize(this as unknown as Cache<CacheKey, unknown>, fn, options)
+  }
+
+  // ----- queues -----
+
+  /** Appends a value under a new integer key (or `prefix-000…` string key) and returns the key. */
+  push(value: V, options?: PushOptions): K {
+    return pushQueue(this.store, value, options) as K
+  }
+
+  /** Removes and returns the first (or last) queued [key, value], or undefined when the queue is empty. */
+  pull(options?: PullOptions): [K, V] | undefined {
+    return pullQueue(this.store, options) as [K, V] | undefined
+  }
+
+  /** Like pull, without removing. */
+  peek(options?: PullOptions): [K, V] | undefined {
+    return peekQueue(this.store, options) as [K, V] | undefined
+  }
+
+  // ----- maintenance -----
+
+  /** Removes every expired entry now; returns how many. */
+  expire(): number {
+    return this.deleteInBatches('expire', (batch) => this.store.statements.deleteExpired.run(this.store.now(), batch).changes)
+  }
+
+  /** Removes every entry carrying `tag`; returns how many. */
+  evict(tag: string): number {
+    if (typeof tag !== 'string') throw new InvalidOptionError(`evict(tag) needs a string tag; got ${typeof tag}`)
+    return this.deleteInBatches('evict', (batch) => this.store.statements.deleteTagged.run(tag, batch).changes)
+  }
+
+  /** Removes expired entries, then evicts by policy until the cache is within sizeLimit; returns how many. */
+  cull(): number {
+    const expired = this.expire()
+    const { store } = this
+    let evicted = 0
+    for (;;) {
+      const removed = store.write('cull', () =>
+        store.volume() > store.settings.sizeLimit ? store.evictByPolicy(100) : 0,
+      )
+      if (removed === 0) break
+      evicted += removed
+    }
+    if (evicted > 0) store.vacuumFreePages()
+    return expired + evicted
+  }
+
+  /** Removes every entry; returns how many. */
+  clear(): number {
+    return this.deleteInBatches('clear', (batch) => this.store.statements.deleteAny.run(batch).changes)
+  }
+
+  /**
+   * Hit and miss counts, shared by every process (each flushes its own within
+   * about a second). `enable` turns counting on or off for all; `reset` zeroes
+   * them after reading.
+   */
+  stats(options: { enable?: boolean; reset?: boolean } = {}): CacheStats {
+    const { store } = this
+    if (store.options.readonly) {
+      const pending = store.accessLog.pendingStats()
+      const read = (name: string) => (store.statements.counter.get(name) as number) + pending[name as keyof CacheStats]
+      return { hits: read('hits'), misses: read('misses') }
+    }
+    return store.write('read statistics', () => {
+      store.accessLog.flushInTransaction()
+      const result = {
+        hits: store.statements.counter.get('hits') as number,
+        misses: store.statements.counter.get('misses') as number,
+      }
+      if (options.reset) {
+        store.statements.setCounter.run(0, 'hits')
+        store.statements.setCounter.run(0, 'misses')
+      }
+      if (options.enable !== undefined) store.writeSettings({ statistics: validateSetting('statistics', options.enable) })
+      return result
+    })
+  }
+
+  /** Runs `fn` atomically (one write transaction, across processes); nested calls join the outer one. */
+  transact<T>(fn: () => T): T {
+    return this.store.write('transact', fn)
+  }
+
+  /** Checks the database and value files; with `fix`, repairs what it finds. */
+  check(options?: CheckOptions): CheckReport {
+    return checkCache(this.store, options)
+  }
+
+  /**
+   * Reads one shared setting, or changes it for every process using the directory.
+   */
+  reset<N extends keyof CacheSettings>(name: N, value?: CacheSettings[N]): CacheSettings[N] {
+    if (!isSettingName(name)) throw unknownName('setting', String(name), Object.keys(this.store.settings))
+    if (value === undefined) {
+      this.store.run(() => this.store.refreshSettings())
+      return this.store.settings[name]
+    }
+    if (name === 'serializer') {
+      throw new InvalidOptionError('the serializer cannot change on an existing cache: values already stored need the old one')
+    }
+    this.store.writeSettings({ [name]: validateSetting(name, value) })
+    return this.store.settings[name]
+  }
+
+  /** Flushes pending statistics and closes the database. Later calls throw CacheClosedError. */
+  close(): void {
+    this.store.close()
+  }
+
+  // ----- internals -----
+
+  // The hot path: one indexed SELECT, no closure, no object per call.
+  private lookup(key: K, track: boolean): unknown {
+    const { store } = this
+    const { statistics } = store.settings
+    let row: [number, number, unknown, string | null, number | null] | undefined
+    try {
+      row = (typeof key === 'string' ? store.statements.get.get(KeyKind.String, key) : store.statements.get.get(...encodeKey(key))) as typeof row
+    } catch (error) {
+      throw store.translate(error)
+    }
+    if (row === undefined || (row[4] !== null && row[4] <= store.now())) {
+      if (statistics) store.accessLog.recordMiss()
+      return MISS
+    }
+    const [id, mode, stored, filename] = row
+    // Inline strings, numbers and bytes are returned as SQLite gave them.
+    const value = filename === null && (mode === ValueKind.String || mode === ValueKind.Number || mode === ValueKind.Bytes)
+      ? stored
+      : store.readValue(id, mode, stored, filename)
+    if (value === VANISHED) {
+      if (statistics) store.accessLog.recordMiss()
+      return MISS
+    }
+    if (statistics) store.accessLog.recordHit()
+    if (track && store.policy.tracksAccess) store.accessLog.recordAccess(id, store.now())
+    return value
+  }
+
+  /** @internal Used by memoize to record an access for its own LRU bound. */
+  recordAccess(key: K): void {
+    const [kind, stored] = encodeKey(key)
+    const id = this.store.run(() => this.store.statements.get.get(kind, stored)) as [number] | undefined
+    if (id !== undefined) this.store.accessLog.recordAccess(id[0], this.store.now())
+  }
+
+  private writeEntry(key: K, value: V, options: SetOptions | undefined, onlyIfAbsent: boolean): boolean {
+    const { store } = this
+    const [kind, stored] = encodeKey(key)
+    const meta = resolveEntryOptions(options, store.now())
+    const staged = store.stageValue(value)
+    try {
+      return store.write(onlyIfAbsent ? 'add' : 'set', () => {
+        const now = store.now()
+        if (onlyIfAbsent && store.statements.has.get(kind, stored, now) !== undefined) return false
+        store.putEntry(kind, stored, staged, meta, now)
+        return true
+      })
+    } finally {
+      store.discardStagedFile(staged)
+    }
+  }
+
+  private deleteInBatches(operation: string, deleteBatch: (batch: number) => number): number {
+    let total = 0
+    for (;;) {
+      const removed = this.store.write(operation, () => deleteBatch(1000))
+      total += removed
+      if (removed < 1000) break
+    }
+    if (total > 0) this.store.vacuumFreePages()
+    return total
+  }
+}
+
+function addNumbers(current: number | bigint, delta: number | bigint, key: unknown): number | bigint {
+  if (typeof current === 'bigint') {
+    if (typeof delta === 'bigint') return current + delta
+    if (Number.isInteger(delta)) return current + BigInt(delta)
+  } else if (typeof delta === 'number') {
+    return current + delta
+  } else if (Number.isInteger(current)) {
+    return BigInt(current) + delta
+  }
+  throw new NotANumberError(`incr: cannot add ${String(delta)} to the value of ${describeKey(key)}`)
+}
+
+function describeKey(key: unknown): string {
+  return typeof key === 'string' ? JSON.stringify(key) : typeof key === 'bigint' ? `${key}n` : String(key)
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
+}
+
+function* mapIterator<T, U>(source: Iterator<T>, map: (item: T) => U): IterableIterator<U> {
+  for (let next = source.next(); !next.done; next = source.next()) yield map(next.value)
+}

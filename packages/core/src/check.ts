@@ -1,0 +1,154 @@
+import { readdirSync, rmdirSync, rmSync, statSync } from 'node:fs'
+import type { Store } from './store.js'
+import { TEMP_SUFFIX, VALUES_DIRNAME } from './value-files.js'
+
+export interface CheckOptions {
+  /** Repair what is found: drop rows whose file is gone, remove orphan files and empty directories, recount. */
+  fix?: boolean
+}
+
+export type CheckProblemKind =
+  | 'integrity'
+  | 'missing-file'
+  | 'size-mismatch'
+  | 'orphan-file'
+  | 'stale-temp-file'
+  | 'empty-directory'
+  | 'counter-mismatch'
+
+export interface CheckProblem {
+  kind: CheckProblemKind
+  message: string
+  /** The value file or directory concerned, relative to the cache directory. */
+  path?: string
+  /** True when `fix` repaired it. */
+  fixed: boolean
+}
+
+export interface CheckReport {
+  /** True when nothing was wrong (or everything found was fixed). */
+  ok: boolean
+  problems: CheckProblem[]
+}
+
+// A temp file this old belongs to a writer that died; a younger one may still be in flight.
+const STALE_TEMP_MS = 60 * 60 * 1000
+
+/**
+ * Checks SQLite's integrity, then, holding the write lock so no writer moves
+ * files underneath, reconciles rows with value files and the counters with the rows.
+ */
+export function checkCache(store: Store, options: CheckOptions = {}): CheckReport {
+  const fix = options.fix === true && !store.options.readonly
+  const problems: CheckProblem[] = []
+  const integrity = store.run(() => store.db.pragma('integrity_check', { simple: false })) as { integrity_check: string }[]
+  const messages = integrity.map((row) => row.integrity_check).filter((message) => message !== 'ok')
+  if (messages.length > 0) {
+    if (fix) store.run(() => store.db.exec('REINDEX'))
+    const healed = fix && (store.db.pragma('integrity_check', { simple: true }) as string) === 'ok'
+    for (const message of messages) problems.push({ kind: 'integrity', message, fixed: healed })
+  }
+  const reconcile = () => reconcileFiles(store, fix, problems)
+  if (store.options.readonly) store.read(reconcile)
+  else store.write('check', reconcile)
+  return { ok: problems.every((problem) => problem.fixed), problems }
+}
+
+function reconcileFiles(store: Store, fix: boolean, problems: CheckProblem[]): void {
+  const { db, files } = store
+  const referenced = new Set<string>()
+  const rows = db.prepare('SELECT id, filename, size FROM entries WHERE filename IS NOT NULL').raw().iterate() as IterableIterator<
+    [number, string, number]
+  >
+  const missing: number[] = []
+  const resized: [number, number][] = []
+  for (const [id, filename, size] of rows) {
+    referenced.add(filename)
+    let actual: number
+    try {
+      actual = statSync(files.pathOf(filename)).size
+    } catch {
+      problems.push({ kind: 'missing-file', message: `entry ${id} points to a missing value file`, path: filename, fixed: fix })
+      missing.push(id)
+      continue
+    }
+    if (actual !== size) {
+      problems.push({
+        kind: 'size-mismatch',
+        message: `value file is ${actual} bytes, the database says ${size}`,
+        path: filename,
+        fixed: fix,
+      })
+      resized.push([id, actual])
+    }
+  }
+  if (fix) {
+    const remove = db.prepare('DELETE FROM entries WHERE id = ?')
+    for (const id of missing) remove.run(id)
+    const resize = db.prepare('UPDATE entries SET size = ? WHERE id = ?')
+    for (const [id, size] of resized) resize.run(size, id)
+    db.prepare('DELETE FROM trash').run() // the missing files need no deleting
+  }
+  scanDirectory(store, VALUES_DIRNAME, referenced, fix, problems, store.now())
+  checkCounters(store, fix, problems)
+}
+
+/** Walks values/ for files no row references and directories left empty. Returns whether `dir` is now empty. */
+function scanDirectory(
+  store: Store,
+  dir: string,
+  referenced: Set<string>,
+  fix: boolean,
+  problems: CheckProblem[],
+  now: number,
+): boolean {
+  let names: string[]
+  try {
+    names = readdirSync(store.files.pathOf(dir))
+  } catch {
+    return false
+  }
+  let remaining = names.length
+  for (const name of names) {
+    const relative = `${dir}/${name}`
+    const stats = statSync(store.files.pathOf(relative))
+    if (stats.isDirectory()) {
+      if (scanDirectory(store, relative, referenced, fix, problems, now)) {
+        problems.push({ kind: 'empty-directory', message: 'empty value directory', path: relative, fixed: fix })
+        if (fix && removeDirectory(store.files.pathOf(relative))) remaining--
+      }
+      continue
+    }
+    if (referenced.has(relative)) continue
+    if (name.endsWith(TEMP_SUFFIX)) {
+      if (now - stats.mtimeMs < STALE_TEMP_MS) continue
+      problems.push({ kind: 'stale-temp-file', message: 'temporary file left by a writer that stopped', path: relative, fixed: fix })
+    } else {
+      problems.push({ kind: 'orphan-file', message: 'value file that no entry references', path: relative, fixed: fix })
+    }
+    if (fix) {
+      rmSync(store.files.pathOf(relative), { force: true })
+      remaining--
+    }
+  }
+  return remaining === 0 && dir !== VALUES_DIRNAME
+}
+
+function removeDirectory(path: string): boolean {
+  try {
+    rmdirSync(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function checkCounters(store: Store, fix: boolean, problems: CheckProblem[]): void {
+  const { db, statements } = store
+  const fileBytes = db.prepare('SELECT coalesce(sum(size), 0) FROM entries').pluck().get() as number
+  const recorded = statements.counter.get('file_bytes') as number
+  if (recorded === fileBytes) return
+  problems.push({ kind: 'counter-mismatch', message: `value-file bytes recorded as ${recorded}, the entries say ${fileBytes}`, fixed: fix })
+  if (fix) statements.setCounter.run(fileBytes, 'file_bytes')
+}
+

@@ -1,0 +1,369 @@
+import type Database from 'better-sqlite3'
+import { AccessLog } from './access-log.js'
+import { CacheClosedError, TransactionError } from './errors.js'
+import { EVICTION_POLICIES, type EvictionPolicy } from './eviction-policy.js'
+import { openDatabase } from './open-database.js'
+import { type CacheSettings, DEFAULT_SETTINGS, type ProcessOptions, type ResolvedOptions, validateSetting } from './options.js'
+import { prepareStatements, type Statements } from './statements.js'
+import { readOnlyError, translateError } from './translate-error.js'
+import type { KeyKind, StoredKey } from './cache-key.js'
+import type { EntryMeta } from './entry-options.js'
+import { decodeValue, type EncodedValue, encodeValue, type ValueCodecConfig } from './value-codec.js'
+import { TEMP_SUFFIX, ValueFiles } from './value-files.js'
+
+export interface StagedValue {
+  encoded: EncodedValue
+  /** Name of the value file written for it, or null when the value is stored inline. */
+  file: string | null
+  /** Bytes in that file (0 when inline). */
+  size: number
+}
+
+/** What readValue returns when a value file has disappeared: the entry counts as a miss. */
+export const VANISHED: unique symbol = Symbol('vanished')
+
+const SYNCHRONOUS_PRAGMA: Record<CacheSettings['synchronous'], number> = { off: 0, normal: 1, full: 2, extra: 3 }
+
+/**
+ * Everything behind a Cache: the connection, its statements, the shared
+ * settings, transactions and value files. Internal; Cache and the modules that
+ * implement its bigger methods use it.
+ */
+export class Store {
+  readonly db: Database.Database
+  readonly statements: Statements
+  readonly files: ValueFiles
+  readonly options: Readonly<ProcessOptions>
+  readonly accessLog: AccessLog
+  settings: CacheSettings = { ...DEFAULT_SETTINGS }
+  codec!: ValueCodecConfig
+  policy!: EvictionPolicy
+  now: () => number
+
+  private settingsVersion = -1
+  /** Set by cullAfterWrite when it already looked at (or added to) the trash in this transaction. */
+  private trashPending: boolean | undefined
+  private knownVolume = 0
+  private settingsCheckedAt = -Infinity
+  private unculledBytes = Infinity
+  private appliedSynchronous: CacheSettings['synchronous'] | undefined
+  private depth = 0
+  /** Files published inside the open transaction: removed again if it rolls back. */
+  private published: string[] = []
+  private policyStatement: { sql: string; statement: Database.Statement } | undefined
+
+  constructor(
+    readonly directory: string,
+    resolved: ResolvedOptions,
+  ) {
+    this.options = resolved.process
+    this.now = resolved.process.now
+    this.db = openDatabase(directory, resolved.process)
+    this.statements = prepareStatements(this.db)
+    this.accessLog = new AccessLog(this)
+    this.files = new ValueFiles(directory, this.options.ownerOnly ? 0o600 : 0o644, this.options.ownerOnly ? 0o700 : 0o755)
+    const storedCount = this.loadSettings()
+    if (!this.options.readonly) {
+      // A new database records every setting, so later openers agree on them.
+      this.writeSettings(storedCount === 0 ? { ...this.settings, ...resolved.settings } : resolved.settings, storedCount > 0)
+    }
+    this.db.pragma('recursive_triggers = ON') // REPLACE must fire the delete triggers (trash, tags, file bytes)
+    this.db.pragma('cache_size = -16384') // 16 MiB of page cache per connection
+    this.db.pragma(`mmap_size = ${2 ** 28}`) // reads come straight from the OS page cache
+  }
+
+  get isOpen(): boolean {
+    return this.db.open
+  }
+
+  get inTransaction(): boolean {
+    return this.depth > 0
+  }
+
+  /**
+   * Runs `fn` in a write transaction (BEGIN IMMEDIATE: the write lock is taken
+   * up front, so two writers never deadlock upgrading a read lock). Nested calls
+   * join the outer transaction. Value files that lost their row are deleted
+   * after the outermost COMMIT, files published inside are deleted on ROLLBACK.
+   */
+  write<T>(operation: string, fn: () => T): T {
+    if (this.depth > 0) {
+      this.trashPending = undefined // fn may delete rows after the last cull looked
+      return fn()
+    }
+    if (this.options.readonly) throw readOnlyError(this.directory, operation)
+    this.run(() => this.statements.begin.run())
+    this.depth = 1
+    this.trashPending = undefined
+    let trash: string[]
+    let result: T
+    try {
+      this.refreshSettingsSometimes()
+      if (this.accessLog.hasPending) this.accessLog.flushInTransaction()
+      result = fn()
+      if (isThenable(result)) {
+        throw new TransactionError(
+          'transact() needs a synchronous function: a transaction cannot stay open across an await. ' +
+            'Do the async work first, then write inside transact()',
+        )
+      }
+      trash = this.hasTrash() ? (this.statements.takeTrash.all() as string[]) : []
+      this.statements.commit.run()
+    } catch (error) {
+      this.depth = 0
+      if (this.db.inTransaction) this.statements.rollback.run()
+      for (const name of this.published) this.files.removeQuietly(name)
+      this.published = []
+      throw this.translate(error)
+    }
+    this.depth = 0
+    this.published = []
+    for (const name of trash) this.files.removeQuietly(name)
+    return result
+  }
+
+  /** Runs reads in one snapshot (a deferred transaction), or inside the open write transaction. */
+  read<T>(fn: () => T): T {
+    if (this.depth > 0) return fn()
+    this.run(() => this.statements.beginRead.run())
+    this.depth = 1
+    try {
+      return fn()
+    } catch (error) {
+      throw this.translate(error)
+    } finally {
+      this.depth = 0
+      if (this.db.inTransaction) this.statements.commit.run()
+    }
+  }
+
+  /** Runs one statement outside any explicit transaction, translating SQLite errors. */
+  run<T>(fn: () => T): T {
+    try {
+      return fn()
+    } catch (error) {
+      throw this.translate(error)
+    }
+  }
+
+  translate(error: unknown): unknown {
+    if (!this.db.open) return new CacheClosedError(`the cache in ${this.directory} is closed; open a new Cache to use it again`)
+    return translateError(error, { directory: this.directory, timeout: this.options.timeout })
+  }
+
+  /**
+   * Encodes a value for writing. Bytes bound for a file are written now, under a
+   * temporary name and before the transaction, so the write lock is never held
+   * during file I/O. Call `discardStagedFile` in a finally block.
+   */
+  stageValue(value: unknown): StagedValue {
+    const encoded = encodeValue(value, this.codec)
+    if (!encoded.toFile) return { encoded, file: null, size: 0 }
+    return { encoded, file: this.stageFile(encoded.data as Buffer), size: (encoded.data as Buffer).length }
+  }
+
+  /** Inserts or replaces an entry (inside a write transaction) and culls. */
+  putEntry(kind: KeyKind, key: StoredKey, staged: StagedValue, meta: EntryMeta, now: number): void {
+    const { encoded, file, size } = staged
+    if (file !== null) this.publishFile(file)
+    const data = file === null ? encoded.data : null
+    const args = [kind, key, encoded.mode, data, file, size, meta.expireAt, now, now, meta.tags]
+    if (meta.tags === null) this.statements.upsert.run(...args)
+    else this.statements.insertTags.run(this.statements.upsertReturningId.get(...args), meta.tags)
+    this.cullAfterWrite(now, file === null ? approximateBytes(encoded.data) : size)
+  }
+
+  /** Writes a value file's bytes under a temporary name, before the transaction. */
+  stageFile(data: Buffer): string {
+    const name = this.files.createName()
+    try {
+      this.files.writeTemp(name, data)
+    } catch (error) {
+      throw this.translate(error)
+    }
+    return name
+  }
+
+  /** Moves a staged file into place; call inside the write transaction that references it. */
+  publishFile(name: string): void {
+    this.files.publish(name)
+    this.published.push(name)
+  }
+
+  /** Removes a staged file's temporary copy if it never made it into place. */
+  discardStagedFile(staged: StagedValue): void {
+    if (staged.file !== null) this.files.removeQuietly(staged.file + TEMP_SUFFIX)
+  }
+
+  /** Decodes a row's value; VANISHED when its file has gone (the row is then removed). */
+  readValue(id: number, mode: number, value: unknown, filename: string | null): unknown {
+    if (filename === null) return decodeValue(mode, value, this.options.serializer)
+    const bytes = this.files.read(filename)
+    if (bytes === undefined) {
+      this.removeRowWithMissingFile(id, filename)
+      return VANISHED
+    }
+    return decodeValue(mode, bytes, this.options.serializer)
+  }
+
+  private removeRowWithMissingFile(id: number, filename: string): void {
+    if (this.options.readonly) return
+    try {
+      this.write('remove an entry whose file is missing', () => this.statements.deleteIfFile.run(id, filename))
+    } catch {
+      // A miss is the answer either way; check({ fix: true }) removes the row later.
+    }
+  }
+
+  /**
+   * After each write: removes up to `cullLimit` expired entries, then, if the
+   * cache is over `sizeLimit`, entries chosen by the policy. The volume is read
+   * only when this process may have crossed the limit since it last looked (or
+   * after it wrote 1/64 of the limit), so a write far below the limit pays for
+   * one cheap read instead of three pragma queries.
+   */
+  cullAfterWrite(now: number, bytesWritten: number): void {
+    const [trash, expired] = this.statements.housekeeping.get(now) as [number, number]
+    this.trashPending = trash === 1
+    const limit = this.settings.cullLimit
+    if (limit === 0) return
+    let removed = 0
+    if (expired === 1) {
+      removed = this.statements.deleteExpired.run(now, limit).changes
+      this.trashPending = true
+    }
+    this.unculledBytes += bytesWritten
+    const { sizeLimit } = this.settings
+    if (this.unculledBytes < sizeLimit / 64 && this.knownVolume + this.unculledBytes < sizeLimit) return
+    this.knownVolume = this.volume()
+    this.unculledBytes = 0
+    if (removed < limit && this.policy.victimOrder !== null && this.knownVolume >= sizeLimit) {
+      this.evictByPolicy(limit - removed)
+      this.trashPending = true
+    }
+  }
+
+  /** Whether the open transaction may have left files to delete. */
+  private hasTrash(): boolean {
+    const known = this.trashPending
+    this.trashPending = undefined
+    return known ?? this.statements.hasTrash.get() === 1
+  }
+
+  evictByPolicy(count: number): number {
+    if (this.policy.victimOrder === null) return 0
+    const sql = `DELETE FROM entries WHERE id IN (SELECT id FROM entries ORDER BY ${this.policy.victimOrder} LIMIT ?)`
+    if (this.policyStatement?.sql !== sql) this.policyStatement = { sql, statement: this.db.prepare(sql) }
+    return this.policyStatement.statement.run(count).changes
+  }
+
+  countTagged(tag: string): number {
+    return this.run(() => this.statements.countTagged.get(tag)) as number
+  }
+
+  /** Removes the `count` least recently used entries carrying `tag` (inside a write transaction). */
+  evictOldestTagged(tag: string, count: number): number {
+    this.trashPending = true
+    return this.statements.deleteOldestTagged.run(tag, count).changes
+  }
+
+  volume(): number {
+    return this.statements.volume.get() as number
+  }
+
+  /** Returns freed database pages to the filesystem after bulk deletions. */
+  vacuumFreePages(): void {
+    if (this.options.readonly) return
+    this.run(() => this.db.pragma('incremental_vacuum'))
+  }
+
+  // ----- settings -----
+
+  /** Reads the shared settings; returns how many were stored. */
+  private loadSettings(): number {
+    const stored: Partial<CacheSettings> = {}
+    for (const [name, json] of this.statements.readSettings.all() as [keyof CacheSettings, string][]) {
+      try {
+        Object.assign(stored, { [name]: validateSetting(name, JSON.parse(json)) })
+      } catch {
+        // A setting this version does not know (or a bad value) keeps its default.
+      }
+    }
+    this.settingsVersion = this.statements.counter.get('settings_version') as number
+    this.applySettings({ ...DEFAULT_SETTINGS, ...stored })
+    return Object.keys(stored).length
+  }
+
+  /** Writes settings for every process; `onlyChanged` skips the write when nothing differs. */
+  writeSettings(changes: Partial<CacheSettings>, onlyChanged = false): void {
+    const names = (Object.keys(changes) as (keyof CacheSettings)[]).filter(
+      (name) => !onlyChanged || changes[name] !== this.settings[name],
+    )
+    if (names.length === 0) return
+    this.write('change settings', () => {
+      for (const name of names) this.statements.writeSetting.run(name, JSON.stringify(changes[name]))
+      this.statements.addCounter.run(1, 'settings_version')
+      this.applySettings({ ...this.settings, ...changes })
+      this.settingsVersion = this.statements.counter.get('settings_version') as number
+      this.ensurePolicyIndex()
+    })
+  }
+
+  /**
+   * Another process's settings change reaches this one's writes within 100 ms:
+   * checking the version on every write would cost a query per set.
+   */
+  private refreshSettingsSometimes(): void {
+    const now = performance.now()
+    if (now - this.settingsCheckedAt < 100) return
+    this.settingsCheckedAt = now
+    this.refreshSettings()
+  }
+
+  /** Picks up settings another process changed. */
+  refreshSettings(): void {
+    const version = this.statements.counter.get('settings_version') as number
+    if (version !== this.settingsVersion) this.loadSettings()
+  }
+
+  private applySettings(settings: CacheSettings): void {
+    this.settings = settings
+    this.policy = EVICTION_POLICIES[settings.evictionPolicy]
+    this.codec = {
+      serializer: settings.serializer,
+      customSerializer: this.options.serializer,
+      compression: settings.compression,
+      compressionThreshold: settings.compressionThreshold,
+      fileThreshold: settings.fileThreshold,
+    }
+    if (this.appliedSynchronous !== settings.synchronous) {
+      this.db.pragma(`synchronous = ${SYNCHRONOUS_PRAGMA[settings.synchronous]}`)
+      this.appliedSynchronous = settings.synchronous
+      this.files.durable = settings.synchronous === 'full' || settings.synchronous === 'extra'
+    }
+  }
+
+  /** Creates the current policy's index and drops the others, so writes maintain only one. */
+  private ensurePolicyIndex(): void {
+    for (const policy of Object.values(EVICTION_POLICIES)) {
+      if (policy.index === null) continue
+      if (policy === this.policy) this.db.exec(policy.index.sql)
+      else this.db.exec(`DROP INDEX IF EXISTS ${policy.index.name}`)
+    }
+  }
+
+  close(): void {
+    if (!this.db.open) return
+    this.accessLog.close()
+    this.db.close()
+  }
+}
+
+// Row overhead plus the value: close enough to decide when to measure the real volume.
+function approximateBytes(data: string | number | Buffer): number {
+  return 64 + (typeof data === 'number' ? 8 : data.length)
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
+}

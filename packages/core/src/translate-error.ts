@@ -1,0 +1,88 @@
+import {
+  CacheIOError,
+  CacheTimeoutError,
+  CorruptCacheError,
+  DiskCacheError,
+  DiskFullError,
+  NotACacheError,
+  NotWritableError,
+  ReadOnlyCacheError,
+} from './errors.js'
+
+/**
+ * Turns a SQLite or filesystem error into the matching DiskCacheError, keeping
+ * the original as `cause`. Errors that are already ours, and programming errors
+ * (TypeError from user code, say), pass through unchanged.
+ */
+export function translateError(error: unknown, context: { directory: string; timeout?: number }): unknown {
+  if (error instanceof DiskCacheError || !(error instanceof Error)) return error
+  const code = (error as { code?: unknown }).code
+  if (typeof code !== 'string') return error
+  const where = context.directory
+  const cause = { cause: error }
+  switch (code.startsWith('SQLITE_IOERR') ? 'SQLITE_IOERR' : code) {
+    case 'SQLITE_BUSY':
+    case 'SQLITE_BUSY_SNAPSHOT':
+    case 'SQLITE_BUSY_RECOVERY':
+    case 'SQLITE_BUSY_TIMEOUT':
+    case 'SQLITE_LOCKED':
+      return new CacheTimeoutError(
+        `the cache in ${where} stayed locked by another writer for more than ${context.timeout ?? 0} ms; ` +
+          'retry, raise the "timeout" option, or keep transactions short',
+        cause,
+      )
+    case 'SQLITE_FULL':
+    case 'ENOSPC':
+    case 'EDQUOT':
+    case 'EFBIG':
+      return new DiskFullError(
+        `the disk holding ${where} is full (or a file size limit was reached); nothing was stored. ` +
+          'Free space, lower "sizeLimit", or run cache.cull()',
+        cause,
+      )
+    case 'SQLITE_NOTADB':
+      return new NotACacheError(
+        `the file at ${where} is not a SQLite database; it was left untouched. Point the cache at another directory`,
+        cause,
+      )
+    case 'SQLITE_CORRUPT':
+    case 'SQLITE_CORRUPT_INDEX':
+    case 'SQLITE_CORRUPT_SEQUENCE':
+    case 'SQLITE_CORRUPT_VTAB':
+      return new CorruptCacheError(
+        `the cache database in ${where} is corrupt. Delete it with Cache.destroy(directory), ` +
+          'or open it with { ifCorrupt: "rebuild" } to start empty',
+        cause,
+      )
+    case 'SQLITE_READONLY':
+    case 'SQLITE_READONLY_DIRECTORY':
+    case 'SQLITE_READONLY_ROLLBACK':
+    case 'SQLITE_READONLY_DBMOVED':
+    case 'SQLITE_READONLY_CANTINIT':
+    case 'SQLITE_READONLY_CANTLOCK':
+    case 'SQLITE_READONLY_RECOVERY':
+    case 'SQLITE_PERM':
+    case 'SQLITE_CANTOPEN':
+    case 'SQLITE_AUTH':
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new NotWritableError(
+        `cannot write to the cache in ${where} (${code}): check the directory's permissions and that its ` +
+          'filesystem is mounted read-write, or open it with { readonly: true } to only read',
+        cause,
+      )
+    case 'SQLITE_IOERR':
+    case 'EIO':
+    case 'ENOENT':
+      return new CacheIOError(`I/O error on the cache in ${where} (${code}): ${error.message}`, cause)
+    default:
+      return error
+  }
+}
+
+export function readOnlyError(directory: string, operation: string): ReadOnlyCacheError {
+  return new ReadOnlyCacheError(
+    `cannot ${operation}: the cache in ${directory} was opened with { readonly: true }; open it without that option to write`,
+  )
+}
