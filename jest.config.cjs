@@ -1,7 +1,7 @@
 // One jest run for the whole monorepo: tests sit beside the code they test.
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/jest.environment.cjs',
   roots: ['<rootDir>/packages'],
   testMatch: ['**/src/**/*.test.ts'],
   transform: {

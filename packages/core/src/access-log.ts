@@ -12,10 +12,12 @@ const FLUSH_AFTER_MS = 1000
  * the next chance rather than stalling the read that triggered it.
  */
 export class AccessLog {
-  private accesses = new Map<number, number>()
-  private lastAccess = 0
+  /** Entry id → reads since the last flush and when the latest happened (each entry its own time, for LRU order). */
+  private accesses = new Map<number, Access>()
   private hits = 0
   private misses = 0
+  /** What the open write transaction has flushed: pending again if that transaction rolls back. */
+  private unconfirmed: Batch | undefined
   private timer: NodeJS.Timeout | undefined
 
   constructor(private readonly store: Store) {}
@@ -25,8 +27,12 @@ export class AccessLog {
   }
 
   recordAccess(id: number, now: number): void {
-    this.accesses.set(id, (this.accesses.get(id) ?? 0) + 1)
-    this.lastAccess = now
+    const access = this.accesses.get(id)
+    if (access === undefined) this.accesses.set(id, { count: 1, at: now })
+    else {
+      access.count++
+      access.at = Math.max(access.at, now)
+    }
     this.afterRecord()
   }
 
@@ -68,23 +74,39 @@ export class AccessLog {
     if (!this.store.isOpen || this.store.options.readonly) return this.discard()
     if (this.store.inTransaction) return // the open write transaction will take it
     const db = this.store.db
-    db.pragma('busy_timeout = 0')
+    db.exec('PRAGMA busy_timeout = 0')
     try {
       this.flush()
     } catch {
       // Busy or failing: the batch stays and goes out with a later write.
     } finally {
-      db.pragma(`busy_timeout = ${this.store.options.timeout}`)
+      db.exec(`PRAGMA busy_timeout = ${this.store.options.timeout}`)
     }
   }
 
-  /** Called inside a write transaction. */
+  /** Called inside a write transaction; the store calls `transactionEnded` once it commits or rolls back. */
   flushInTransaction(): void {
     const { statements } = this.store
-    for (const [id, count] of this.accesses) statements.recordAccess.run(this.lastAccess, count, id)
+    for (const [id, { count, at }] of this.accesses) statements.recordAccess.run(at, count, id)
     if (this.hits > 0) statements.addCounter.run(this.hits, 'hits')
     if (this.misses > 0) statements.addCounter.run(this.misses, 'misses')
-    this.discard()
+    const flushed = { accesses: this.accesses, hits: this.hits, misses: this.misses }
+    this.unconfirmed = this.unconfirmed ? mergeBatches(this.unconfirmed, flushed) : flushed
+    this.accesses = new Map()
+    this.hits = 0
+    this.misses = 0
+  }
+
+  /** A rolled-back flush never reached the database: its batch is pending again, so no read goes uncounted. */
+  transactionEnded(committed: boolean): void {
+    const flushed = this.unconfirmed
+    if (flushed === undefined) return
+    this.unconfirmed = undefined
+    if (committed) return
+    const merged = mergeBatches(flushed, { accesses: this.accesses, hits: this.hits, misses: this.misses })
+    this.accesses = merged.accesses
+    this.hits = merged.hits
+    this.misses = merged.misses
   }
 
   private discard(): void {
@@ -98,4 +120,30 @@ export class AccessLog {
     this.timer = undefined
     this.tryFlush()
   }
+}
+
+interface Access {
+  count: number
+  at: number
+}
+
+interface Batch {
+  accesses: Map<number, Access>
+  hits: number
+  misses: number
+}
+
+/** Adds `later` into `earlier` (which it changes and returns). */
+function mergeBatches(earlier: Batch, later: Batch): Batch {
+  for (const [id, access] of later.accesses) {
+    const known = earlier.accesses.get(id)
+    if (known === undefined) earlier.accesses.set(id, { ...access })
+    else {
+      known.count += access.count
+      known.at = Math.max(known.at, access.at)
+    }
+  }
+  earlier.hits += later.hits
+  earlier.misses += later.misses
+  return earlier
 }

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream'
 import { type CacheKey, encodeKey, KeyKind, keyIdentity } from './cache-key.js'
 import { checkCache, type CheckOptions, type CheckReport } from './check.js'
 import { decodeTags, resolveEntryOptions, type SetOptions, expiryFromTtl } from './entry-options.js'
-import { InvalidOptionError, KeyNotFoundError, NotANumberError } from './errors.js'
+import { InvalidOptionError, KeyNotFoundError, NotANumberError, TransactionError } from './errors.js'
 import { iterateEntries, type IterateOptions } from './iterate.js'
 import { type MemoizedFunction, type MemoizeOptions, memoize } from './memoize.js'
 import { removeCacheFiles } from './open-database.js'
@@ -11,6 +11,7 @@ import { type CacheOptions, type CacheSettings, isSettingName, resolveOptions, u
 import { type PullOptions, type PushOptions, peekQueue, pullQueue, pushQueue } from './queue.js'
 import { Store, VANISHED } from './store.js'
 import { readStream, writeStream } from './stream-values.js'
+import { readOnlyError } from './translate-error.js'
 import { ValueKind } from './value-codec.js'
 import { isAsyncFunction } from './is-async-function.js'
 import { rmdirSync } from 'node:fs'
@@ -48,6 +49,7 @@ export interface GetOrSetOptions extends SetOptions {
 }
 
 const MISS: unique symbol = Symbol('miss')
+const CULL_BATCH = 10
 
 /**
  * A persistent, process-safe key-value cache in a SQLite file.
@@ -244,7 +246,8 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
         throw new NotANumberError(`incr: the value of ${describeKey(key)} is not a number or bigint, so it cannot be incremented`)
       }
       const value = addNumbers(current, delta, key)
-      store.statements.updateNumber.run(typeof value === 'bigint' ? value.toString() : value, now, row[0])
+      if (typeof value === 'bigint') store.statements.updateNumber.run(ValueKind.BigInt, value.toString(), now, row[0])
+      else store.statements.updateNumber.run(ValueKind.Number, value, now, row[0])
       return value
     })
   }
@@ -326,8 +329,9 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
     const { store } = this
     let evicted = 0
     for (;;) {
+      // Small batches, as DiskCache does: the volume is re-measured after each, so cull stops close to the limit.
       const removed = store.write('cull', () =>
-        store.volume() > store.settings.sizeLimit ? store.evictByPolicy(100) : 0,
+        store.volume() > store.settings.sizeLimit ? store.evictByPolicy(CULL_BATCH) : 0,
       )
       if (removed === 0) break
       evicted += removed
@@ -349,6 +353,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
   stats(options: { enable?: boolean; reset?: boolean } = {}): CacheStats {
     const { store } = this
     if (store.options.readonly) {
+      if (options.reset || options.enable !== undefined) throw readOnlyError(this.directory, 'reset or enable statistics')
       const pending = store.accessLog.pendingStats()
       const read = (name: string) => (store.statements.counter.get(name) as number) + pending[name as keyof CacheStats]
       return { hits: read('hits'), misses: read('misses') }
@@ -370,6 +375,13 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
 
   /** Runs `fn` atomically (one write transaction, across processes); nested calls join the outer one. */
   transact<T>(fn: () => T): T {
+    // Refused before it runs: the part after its first await would otherwise write outside the transaction.
+    if (isAsyncFunction(fn)) {
+      throw new TransactionError(
+        'transact() needs a synchronous function, not an async one: a transaction cannot stay open across an await. ' +
+          'Do the async work first, then write inside transact()',
+      )
+    }
     return this.store.write('transact', fn)
   }
 

@@ -1,5 +1,6 @@
-import { readdirSync, rmdirSync, rmSync, statSync } from 'node:fs'
+import { readdirSync, rmdirSync, rmSync, type Stats, statSync } from 'node:fs'
 import type { Store } from './store.js'
+import { readOnlyError } from './translate-error.js'
 import { TEMP_SUFFIX, VALUES_DIRNAME } from './value-files.js'
 
 export interface CheckOptions {
@@ -39,13 +40,14 @@ const STALE_TEMP_MS = 60 * 60 * 1000
  * files underneath, reconciles rows with value files and the counters with the rows.
  */
 export function checkCache(store: Store, options: CheckOptions = {}): CheckReport {
-  const fix = options.fix === true && !store.options.readonly
+  if (options.fix === true && store.options.readonly) throw readOnlyError(store.directory, 'check({ fix: true })')
+  const fix = options.fix === true
   const problems: CheckProblem[] = []
-  const integrity = store.run(() => store.db.pragma('integrity_check', { simple: false })) as { integrity_check: string }[]
-  const messages = integrity.map((row) => row.integrity_check).filter((message) => message !== 'ok')
+  const integrityCheck = () => store.run(() => store.prepare('PRAGMA integrity_check', 'pluck').all()) as string[]
+  const messages = integrityCheck().filter((message) => message !== 'ok')
   if (messages.length > 0) {
     if (fix) store.run(() => store.db.exec('REINDEX'))
-    const healed = fix && (store.db.pragma('integrity_check', { simple: true }) as string) === 'ok'
+    const healed = fix && integrityCheck()[0] === 'ok'
     for (const message of messages) problems.push({ kind: 'integrity', message, fixed: healed })
   }
   const reconcile = () => reconcileFiles(store, fix, problems)
@@ -55,11 +57,13 @@ export function checkCache(store: Store, options: CheckOptions = {}): CheckRepor
 }
 
 function reconcileFiles(store: Store, fix: boolean, problems: CheckProblem[]): void {
-  const { db, files } = store
+  const { files } = store
   const referenced = new Set<string>()
-  const rows = db.prepare('SELECT id, filename, size FROM entries WHERE filename IS NOT NULL').raw().iterate() as IterableIterator<
-    [number, string, number]
-  >
+  const rows = store.prepare('SELECT id, filename, size FROM entries WHERE filename IS NOT NULL', 'raw').all() as [
+    number,
+    string,
+    number,
+  ][]
   const missing: number[] = []
   const resized: [number, number][] = []
   for (const [id, filename, size] of rows) {
@@ -67,7 +71,8 @@ function reconcileFiles(store: Store, fix: boolean, problems: CheckProblem[]): v
     let actual: number
     try {
       actual = statSync(files.pathOf(filename)).size
-    } catch {
+    } catch (error) {
+      if (!isNotFound(error)) throw error // unreadable is not missing: never drop a row for it
       problems.push({ kind: 'missing-file', message: `entry ${id} points to a missing value file`, path: filename, fixed: fix })
       missing.push(id)
       continue
@@ -83,13 +88,14 @@ function reconcileFiles(store: Store, fix: boolean, problems: CheckProblem[]): v
     }
   }
   if (fix) {
-    const remove = db.prepare('DELETE FROM entries WHERE id = ?')
+    const remove = store.prepare('DELETE FROM entries WHERE id = ?')
     for (const id of missing) remove.run(id)
-    const resize = db.prepare('UPDATE entries SET size = ? WHERE id = ?')
+    const resize = store.prepare('UPDATE entries SET size = ? WHERE id = ?')
     for (const [id, size] of resized) resize.run(size, id)
-    db.prepare('DELETE FROM trash').run() // the missing files need no deleting
+    store.prepare('DELETE FROM trash').run() // the missing files need no deleting
   }
-  scanDirectory(store, VALUES_DIRNAME, referenced, fix, problems, store.now())
+  // File times are wall-clock times: compare them with Date.now(), not with an injected `now`.
+  scanDirectory(store, VALUES_DIRNAME, referenced, fix, problems, Date.now())
   checkCounters(store, fix, problems)
 }
 
@@ -111,7 +117,15 @@ function scanDirectory(
   let remaining = names.length
   for (const name of names) {
     const relative = `${dir}/${name}`
-    const stats = statSync(store.files.pathOf(relative))
+    let stats: Stats
+    try {
+      stats = statSync(store.files.pathOf(relative))
+    } catch (error) {
+      // Another process deletes the files its commit released after it lets go of the lock.
+      if (!isNotFound(error)) throw error
+      remaining--
+      continue
+    }
     if (stats.isDirectory()) {
       if (scanDirectory(store, relative, referenced, fix, problems, now)) {
         problems.push({ kind: 'empty-directory', message: 'empty value directory', path: relative, fixed: fix })
@@ -144,11 +158,14 @@ function removeDirectory(path: string): boolean {
 }
 
 function checkCounters(store: Store, fix: boolean, problems: CheckProblem[]): void {
-  const { db, statements } = store
-  const fileBytes = db.prepare('SELECT coalesce(sum(size), 0) FROM entries').pluck().get() as number
+  const { statements } = store
+  const fileBytes = store.prepare('SELECT coalesce(sum(size), 0) FROM entries', 'pluck').get() as number
   const recorded = statements.counter.get('file_bytes') as number
   if (recorded === fileBytes) return
   problems.push({ kind: 'counter-mismatch', message: `value-file bytes recorded as ${recorded}, the entries say ${fileBytes}`, fixed: fix })
   if (fix) statements.setCounter.run(fileBytes, 'file_bytes')
 }
 
+function isNotFound(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT'
+}

@@ -102,7 +102,10 @@ export class NotANumberError extends DiskCacheError {
   }
 }
 
-/** The file at the database path is not a diskcache database; it was left untouched. */
+/**
+ * The database path holds no diskcache database: another program's file (left
+ * untouched), or nothing at all when opening with `readonly: true`.
+ */
 export class NotACacheError extends DiskCacheError {
   constructor(message: string, options?: ErrorOptions) {
     super('NOT_A_CACHE', message, options)

@@ -1,5 +1,5 @@
 import type { Cache } from './cache.js'
-import type { CacheKey } from './cache-key.js'
+import { type CacheKey, encodeKey, keyIdentity } from './cache-key.js'
 import { InvalidOptionError } from './errors.js'
 import { isAsyncFunction } from './is-async-function.js'
 import { canonicalArguments, withoutIgnored } from './memoize-key.js'
@@ -82,17 +82,19 @@ export function memoize<A extends unknown[], R>(
     const found = cache.get(key, { default: MISS })
     if (found !== MISS) {
       hits++
-      if (maxSize !== undefined) cache.recordAccess(key)
+      // get() already recorded the read when the policy tracks access; twice would double LFU counts.
+      if (maxSize !== undefined && !cache.store.policy.tracksAccess) cache.recordAccess(key)
       return (isAsync ? Promise.resolve(found) : found) as R
     }
     misses++
-    const identity = JSON.stringify(key)
+    // Not JSON.stringify: a custom key may hold bigints, which JSON cannot represent.
+    const identity = keyIdentity(...encodeKey(key))
     const pending = inflight.get(identity)
     if (pending) return pending as R
     const result = fn(...args)
     if (!isPromiseLike(result)) {
       store(key, result)
-      return result
+      return (isAsync ? Promise.resolve(result) : result) as R
     }
     const promise = Promise.resolve(result)
       .then((value) => {

@@ -9,16 +9,20 @@ const NETWORK_FILESYSTEMS = new Set([
 let warned = false
 
 /** Warns once per process when `directory` is on a network filesystem. Linux only: elsewhere it stays quiet. */
-export function warnIfNetworkFilesystem(directory: string): void {
+export function warnIfNetworkFilesystem(directory: string, knownType?: string): void {
   if (warned) return
-  const type = filesystemType(directory)
-  if (type === undefined || !NETWORK_FILESYSTEMS.has(type)) return
+  const type = knownType ?? filesystemType(directory)
+  if (type === undefined || !isNetworkFilesystem(type)) return
   warned = true
   process.emitWarning(
     `diskcache: ${directory} is on a network filesystem (${type}); SQLite locking is unreliable there and the ` +
       'cache can be corrupted when several hosts share it. Put the cache on a local disk',
     { code: 'DISKCACHE_NETWORK_FS' },
   )
+}
+
+export function isNetworkFilesystem(type: string): boolean {
+  return NETWORK_FILESYSTEMS.has(type)
 }
 
 /** The filesystem type holding `directory`, read from /proc/self/mountinfo. */
@@ -31,6 +35,11 @@ export function filesystemType(directory: string): string | undefined {
   } catch {
     return undefined
   }
+  return filesystemTypeFromMountinfo(mountinfo, path)
+}
+
+/** The type of the innermost mount in `mountinfo` (the text of /proc/self/mountinfo) holding the absolute, resolved `path`. */
+export function filesystemTypeFromMountinfo(mountinfo: string, path: string): string | undefined {
   let best: { mountPoint: string; type: string } | undefined
   for (const line of mountinfo.split('\n')) {
     // Fields: id parent major:minor root mount-point options [optional...] - type source super-options

@@ -1,7 +1,8 @@
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { CorruptCacheError, NotACacheError, SchemaVersionError } from './errors.js'
+import { openNativeDatabase } from './native-handles.js'
 import { warnIfNetworkFilesystem } from './network-filesystem.js'
 import { APPLICATION_ID, DATABASE_FILENAME, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js'
 import { translateError } from './translate-error.js'
@@ -23,18 +24,21 @@ const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1')
  */
 export function openDatabase(directory: string, options: OpenOptions): Database.Database {
   const path = join(directory, DATABASE_FILENAME)
+  const context = { directory, timeout: options.timeout }
   try {
     return openChecked(directory, path, options)
   } catch (error) {
-    const translated = translateError(error, { directory, timeout: options.timeout })
-    if (translated instanceof CorruptCacheError && options.ifCorrupt === 'rebuild' && !options.readonly) {
-      process.emitWarning(`diskcache: the database in ${directory} was corrupt and has been rebuilt empty`, {
-        code: 'DISKCACHE_REBUILT',
-      })
-      removeCacheFiles(directory)
-      return openChecked(directory, path, options)
-    }
-    throw translated
+    const translated = translateError(error, context)
+    if (!(translated instanceof CorruptCacheError && options.ifCorrupt === 'rebuild' && !options.readonly)) throw translated
+  }
+  process.emitWarning(`diskcache: the database in ${directory} was corrupt and has been rebuilt empty`, {
+    code: 'DISKCACHE_REBUILT',
+  })
+  removeCacheFiles(directory)
+  try {
+    return openChecked(directory, path, options)
+  } catch (error) {
+    throw translateError(error, context)
   }
 }
 
@@ -46,10 +50,16 @@ function openChecked(directory: string, path: string, options: OpenOptions): Dat
     if (options.ownerOnly && !existsSync(path)) closeSync(openSync(path, 'a', 0o600))
   }
   refuseForeignFile(path)
-  const db = new Database(path, { readonly: options.readonly, fileMustExist: options.readonly, timeout: options.timeout })
+  if (options.readonly && !existsSync(path)) {
+    throw new NotACacheError(
+      `there is no cache in ${directory} to open with { readonly: true }; open it once without readonly to create it`,
+    )
+  }
+  const db = openNativeDatabase(path, { readonly: options.readonly, fileMustExist: options.readonly, timeout: options.timeout })
   try {
     checkOwnership(db, path)
-    if (!options.readonly) createSchema(db)
+    if (options.ifCorrupt === 'rebuild' && !options.readonly) refuseCorruptDatabase(db, directory)
+    if (!options.readonly) createSchema(db, options.timeout)
     return db
   } catch (error) {
     db.close()
@@ -60,7 +70,11 @@ function openChecked(directory: string, path: string, options: OpenOptions): Dat
 function refuseForeignFile(path: string): void {
   let fd: number
   try {
-    if (statSync(path).size === 0) return
+    const stats = statSync(path)
+    if (!stats.isFile()) {
+      throw new NotACacheError(`${path} exists and is not a file, so it is not a cache. Choose another directory for the cache`)
+    }
+    if (stats.size === 0) return
     fd = openSync(path, 'r')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
@@ -81,8 +95,15 @@ function refuseForeignFile(path: string): void {
 }
 
 function checkOwnership(db: Database.Database, path: string): void {
-  const applicationId = db.pragma('application_id', { simple: true }) as number
-  const version = db.pragma('user_version', { simple: true }) as number
+  // One statement, so one snapshot: read apart, another process creating the
+  // schema could commit in between, and its tables would seem to lack our id.
+  const [applicationId, version, tables] = db
+    .prepare(
+      `SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version),
+         (SELECT count(*) FROM sqlite_schema WHERE type = 'table')`,
+    )
+    .raw()
+    .get() as [number, number, number]
   if (applicationId === APPLICATION_ID) {
     if (version > SCHEMA_VERSION) {
       throw new SchemaVersionError(
@@ -92,7 +113,6 @@ function checkOwnership(db: Database.Database, path: string): void {
     }
     return
   }
-  const tables = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").pluck().get() as number
   if (applicationId !== 0 || tables > 0) {
     throw new NotACacheError(
       `${path} is a SQLite database that diskcache did not create; it was left untouched. ` +
@@ -101,19 +121,54 @@ function checkOwnership(db: Database.Database, path: string): void {
   }
 }
 
-function createSchema(db: Database.Database): void {
+// Opening reads only the first page, so damage further in shows up at some later
+// query. A caller who chose 'rebuild' pays for one read of the whole file now
+// (quick_check walks every b-tree page) so that damage is found while it can still be rebuilt.
+function refuseCorruptDatabase(db: Database.Database, directory: string): void {
+  const result = db.prepare('PRAGMA quick_check(1)').pluck().get()
+  if (result !== 'ok') {
+    throw new CorruptCacheError(`the cache database in ${directory} is corrupt (${String(result)})`)
+  }
+}
+
+function createSchema(db: Database.Database, timeout: number): void {
   // auto_vacuum only takes effect before the first table exists; incremental
   // mode lets cull()/clear() hand freed pages back without a full VACUUM.
-  db.pragma('auto_vacuum = INCREMENTAL')
-  if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL')
-  if ((db.pragma('user_version', { simple: true }) as number) === SCHEMA_VERSION) return
+  db.exec('PRAGMA auto_vacuum = INCREMENTAL')
+  enableWriteAheadLog(db, timeout)
+  if (db.prepare('PRAGMA user_version').pluck().get() === SCHEMA_VERSION) return
   // Several processes may open a new directory at once: the first to take the
   // write lock creates the schema, the others find it there.
-  db.transaction(() => {
+  db.exec('BEGIN IMMEDIATE')
+  try {
     db.exec(SCHEMA_SQL)
-    db.pragma(`application_id = ${APPLICATION_ID}`)
-    db.pragma(`user_version = ${SCHEMA_VERSION}`)
-  }).immediate()
+    db.exec(`PRAGMA application_id = ${APPLICATION_ID}`)
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
+    db.exec('COMMIT')
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK')
+    throw error
+  }
+}
+
+/**
+ * Switching a new database to WAL needs an exclusive lock, and SQLite answers
+ * SQLITE_BUSY at once, without its busy handler, when another process opening
+ * the same new directory holds a lock. So retry, as the busy handler would,
+ * until `timeout` (DiskCache retries its setup statements the same way).
+ */
+function enableWriteAheadLog(db: Database.Database, timeout: number): void {
+  const deadline = Date.now() + timeout
+  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      if (db.prepare('PRAGMA journal_mode').pluck().get() === 'wal') return
+      db.exec('PRAGMA journal_mode = WAL')
+      return
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause) // a synchronous sleep, like SQLite's own
+  }
 }
 
 /** Deletes the database, its WAL files and every value file in `directory`; other files stay. */

@@ -36,7 +36,10 @@ export interface CacheOptions extends Partial<Omit<CacheSettings, 'serializer'>>
   readonly?: boolean
   /** Create the directory 0700 and files 0600, so only the owner can read cached values. @default false */
   ownerOnly?: boolean
-  /** What to do when the database is corrupt: throw CorruptCacheError, or delete it and start empty. @default 'throw' */
+  /**
+   * What to do when the database is corrupt: throw CorruptCacheError, or delete it and start empty.
+   * 'rebuild' checks the whole file when the cache opens (PRAGMA quick_check reads it once). @default 'throw'
+   */
   ifCorrupt?: 'throw' | 'rebuild'
   /** Clock in epoch milliseconds; inject one in tests. @default Date.now */
   now?: () => number
@@ -109,8 +112,10 @@ export function resolveOptions(input: CacheOptions = {}): ResolvedOptions {
 /** Validates one setting by name (used by the constructor and by `reset`). */
 export function validateSetting<N extends keyof CacheSettings>(name: N, value: unknown): CacheSettings[N] {
   switch (name) {
-    case 'sizeLimit':
     case 'cullLimit':
+      // It is a SQL LIMIT: SQLite rejects a fractional one with "datatype mismatch" on every culling write.
+      return checkWholeCount(name, value) as CacheSettings[N]
+    case 'sizeLimit':
     case 'compressionThreshold':
     case 'fileThreshold':
       return checkCount(name, value) as CacheSettings[N]
@@ -146,6 +151,13 @@ export function unknownName(what: string, name: string, known: readonly string[]
 function checkCount(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new InvalidOptionError(`"${name}" must be a finite number >= 0; got ${describe(value)}`)
+  }
+  return value
+}
+
+function checkWholeCount(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new InvalidOptionError(`"${name}" must be a whole number >= 0; got ${describe(value)}`)
   }
   return value
 }

@@ -91,7 +91,8 @@ type Row = [number, unknown, number, unknown, string | null, number | null]
 export function pullQueue(store: Store, options: PullOptions = {}): [unknown, unknown] | undefined {
   const { prefix, side = 'front' } = options
   const range = rangeArgs(prefix)
-  const statement = statementsFor(store, prefix !== undefined, side === 'back').first
+  // Preparing a statement on a closed database must still throw CacheClosedError.
+  const statement = store.run(() => statementsFor(store, prefix !== undefined, side === 'back').first)
   return store.write('pull', () => {
     for (;;) {
       const row = statement.get(...range, store.now()) as Row | undefined
@@ -106,7 +107,7 @@ export function pullQueue(store: Store, options: PullOptions = {}): [unknown, un
 export function peekQueue(store: Store, options: PullOptions = {}): [unknown, unknown] | undefined {
   const { prefix, side = 'front' } = options
   const range = rangeArgs(prefix)
-  const statement = statementsFor(store, prefix !== undefined, side === 'back').first
+  const statement = store.run(() => statementsFor(store, prefix !== undefined, side === 'back').first)
   for (;;) {
     const row = store.run(() => statement.get(...range, store.now())) as Row | undefined
     if (row === undefined) return undefined

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { KeyKind } from './cache-key.js'
 
 export type Statement = Database.Statement<unknown[], unknown>
 
@@ -6,6 +7,9 @@ const ENTRY_COLUMNS = 'kind, key, mode, value, filename, size, expire_at, stored
 // REPLACE deletes the old row (its delete triggers fire, with recursive_triggers
 // on) and appends a new one: the new id is what keeps storage order = store order.
 const UPSERT = `INSERT OR REPLACE INTO entries (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`
+
+// better-sqlite3 returns INTEGERs as (lossy) JS numbers: int64 bigint keys are read as text, which decodeKey parses exactly.
+const EXACT_KEY = `CASE WHEN kind = ${KeyKind.BigInt} THEN CAST(key AS TEXT) ELSE key END`
 
 /** Rows that have not expired at the bound time. */
 export const LIVE_CONDITION = '(expire_at IS NULL OR expire_at > ?)'
@@ -29,7 +33,8 @@ const STATEMENTS = {
   upsert: ['run', UPSERT],
   upsertReturningId: ['pluck', UPSERT + ' RETURNING id'],
   insertTags: ['run', 'INSERT OR IGNORE INTO entry_tags (tag, entry_id) SELECT value, ? FROM json_each(?)'],
-  updateNumber: ['run', 'UPDATE entries SET value = ?, stored_at = ? WHERE id = ?'],
+  /** [mode, value, stored_at, id]: the mode too, because a number plus a bigint delta becomes a bigint. */
+  updateNumber: ['run', 'UPDATE entries SET mode = ?, value = ?, stored_at = ? WHERE id = ?'],
   deleteByKey: ['raw', 'DELETE FROM entries WHERE kind = ? AND key = ? RETURNING expire_at'],
   deleteById: ['run', 'DELETE FROM entries WHERE id = ?'],
   deleteIfFile: ['run', 'DELETE FROM entries WHERE id = ? AND filename = ?'],
@@ -74,9 +79,12 @@ const STATEMENTS = {
   /** [id, kind, key, mode, value, filename] in storage order, for iteration. */
   pageForward: [
     'raw',
-    `SELECT id, kind, key, mode, value, filename FROM entries WHERE id > ? AND id <= ? AND ${LIVE} ORDER BY id LIMIT ?`,
+    `SELECT id, kind, ${EXACT_KEY}, mode, value, filename FROM entries WHERE id > ? AND id <= ? AND ${LIVE} ORDER BY id LIMIT ?`,
   ],
-  pageBackward: ['raw', `SELECT id, kind, key, mode, value, filename FROM entries WHERE id < ? AND ${LIVE} ORDER BY id DESC LIMIT ?`],
+  pageBackward: [
+    'raw',
+    `SELECT id, kind, ${EXACT_KEY}, mode, value, filename FROM entries WHERE id < ? AND ${LIVE} ORDER BY id DESC LIMIT ?`,
+  ],
   maxId: ['pluck', 'SELECT max(id) FROM entries'],
 } as const satisfies Record<string, readonly ['run' | 'raw' | 'pluck', string]>
 

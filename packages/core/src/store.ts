@@ -4,7 +4,7 @@ import { CacheClosedError, TransactionError } from './errors.js'
 import { EVICTION_POLICIES, type EvictionPolicy } from './eviction-policy.js'
 import { openDatabase } from './open-database.js'
 import { type CacheSettings, DEFAULT_SETTINGS, type ProcessOptions, type ResolvedOptions, validateSetting } from './options.js'
-import { prepareStatements, type Statements } from './statements.js'
+import { prepareStatements, type Statement, type Statements } from './statements.js'
 import { readOnlyError, translateError } from './translate-error.js'
 import type { KeyKind, StoredKey } from './cache-key.js'
 import type { EntryMeta } from './entry-options.js'
@@ -40,6 +40,7 @@ export class Store {
   policy!: EvictionPolicy
   now: () => number
 
+  private readonly prepared = new Map<string, Statement>()
   private settingsVersion = -1
   /** Set by cullAfterWrite when it already looked at (or added to) the trash in this transaction. */
   private trashPending: boolean | undefined
@@ -47,10 +48,11 @@ export class Store {
   private settingsCheckedAt = -Infinity
   private unculledBytes = Infinity
   private appliedSynchronous: CacheSettings['synchronous'] | undefined
+  /** writeSettings ran in the open transaction: a rollback must bring the stored settings back. */
+  private uncommittedSettings = false
   private depth = 0
   /** Files published inside the open transaction: removed again if it rolls back. */
   private published: string[] = []
-  private policyStatement: { sql: string; statement: Database.Statement } | undefined
 
   constructor(
     readonly directory: string,
@@ -59,17 +61,21 @@ export class Store {
     this.options = resolved.process
     this.now = resolved.process.now
     this.db = openDatabase(directory, resolved.process)
-    this.statements = prepareStatements(this.db)
-    this.accessLog = new AccessLog(this)
-    this.files = new ValueFiles(directory, this.options.ownerOnly ? 0o600 : 0o644, this.options.ownerOnly ? 0o700 : 0o755)
-    const storedCount = this.loadSettings()
-    if (!this.options.readonly) {
-      // A new database records every setting, so later openers agree on them.
-      this.writeSettings(storedCount === 0 ? { ...this.settings, ...resolved.settings } : resolved.settings, storedCount > 0)
+    try {
+      this.statements = prepareStatements(this.db)
+      this.accessLog = new AccessLog(this)
+      this.files = new ValueFiles(directory, this.options.ownerOnly ? 0o600 : 0o644, this.options.ownerOnly ? 0o700 : 0o755)
+      if (this.options.readonly) this.loadSettings()
+      else this.initializeSettings(resolved.settings)
+      this.db.exec('PRAGMA recursive_triggers = ON') // REPLACE must fire the delete triggers (trash, tags, file bytes)
+      this.db.exec('PRAGMA cache_size = -16384') // 16 MiB of page cache per connection
+      this.db.exec(`PRAGMA mmap_size = ${2 ** 28}`) // reads come straight from the OS page cache
+    } catch (error) {
+      // Reading the settings is the first query past the database's first page:
+      // a corrupt or unreadable file shows up here, and must not leak the connection.
+      this.db.close()
+      throw translateError(error, { directory, timeout: this.options.timeout })
     }
-    this.db.pragma('recursive_triggers = ON') // REPLACE must fire the delete triggers (trash, tags, file bytes)
-    this.db.pragma('cache_size = -16384') // 16 MiB of page cache per connection
-    this.db.pragma(`mmap_size = ${2 ** 28}`) // reads come straight from the OS page cache
   }
 
   get isOpen(): boolean {
@@ -114,10 +120,15 @@ export class Store {
       if (this.db.inTransaction) this.statements.rollback.run()
       for (const name of this.published) this.files.removeQuietly(name)
       this.published = []
+      this.accessLog.transactionEnded(false)
+      if (this.uncommittedSettings) this.reloadSettingsAfterRollback()
       throw this.translate(error)
     }
     this.depth = 0
     this.published = []
+    this.accessLog.transactionEnded(true)
+    this.uncommittedSettings = false
+    this.applySynchronous()
     for (const name of trash) this.files.removeQuietly(name)
     return result
   }
@@ -253,8 +264,7 @@ export class Store {
   evictByPolicy(count: number): number {
     if (this.policy.victimOrder === null) return 0
     const sql = `DELETE FROM entries WHERE id IN (SELECT id FROM entries ORDER BY ${this.policy.victimOrder} LIMIT ?)`
-    if (this.policyStatement?.sql !== sql) this.policyStatement = { sql, statement: this.db.prepare(sql) }
-    return this.policyStatement.statement.run(count).changes
+    return this.prepare(sql).run(count).changes
   }
 
   countTagged(tag: string): number {
@@ -267,6 +277,23 @@ export class Store {
     return this.statements.deleteOldestTagged.run(tag, count).changes
   }
 
+  /**
+   * A statement for this connection, prepared on first use and reused after:
+   * preparing costs more than running, and on some runtimes a statement must
+   * never be dropped (see native-handles.ts).
+   */
+  prepare(sql: string, shape: 'plain' | 'raw' | 'pluck' = 'plain'): Statement {
+    const key = `${shape}:${sql}`
+    let statement = this.prepared.get(key)
+    if (statement === undefined) {
+      statement = this.db.prepare(sql)
+      if (shape === 'raw') statement.raw(true)
+      if (shape === 'pluck') statement.pluck(true)
+      this.prepared.set(key, statement)
+    }
+    return statement
+  }
+
   volume(): number {
     return this.statements.volume.get() as number
   }
@@ -274,10 +301,28 @@ export class Store {
   /** Returns freed database pages to the filesystem after bulk deletions. */
   vacuumFreePages(): void {
     if (this.options.readonly) return
-    this.run(() => this.db.pragma('incremental_vacuum'))
+    this.run(() => this.db.exec('PRAGMA incremental_vacuum'))
   }
 
   // ----- settings -----
+
+  /**
+   * Loads the stored settings and writes the caller's explicit ones. A new
+   * database records every setting, so later openers agree on them. When none
+   * are stored yet, the check and the write share one write transaction: two
+   * processes creating the directory at once must not overwrite each other's
+   * explicit settings with defaults.
+   */
+  private initializeSettings(explicit: Partial<CacheSettings>): void {
+    if (this.loadSettings() > 0) {
+      this.writeSettings(explicit, true)
+      return
+    }
+    this.write('initialize settings', () => {
+      const storedCount = this.loadSettings()
+      this.writeSettings(storedCount === 0 ? { ...this.settings, ...explicit } : explicit, storedCount > 0)
+    })
+  }
 
   /** Reads the shared settings; returns how many were stored. */
   private loadSettings(): number {
@@ -301,6 +346,7 @@ export class Store {
     )
     if (names.length === 0) return
     this.write('change settings', () => {
+      this.uncommittedSettings = true
       for (const name of names) this.statements.writeSetting.run(name, JSON.stringify(changes[name]))
       this.statements.addCounter.run(1, 'settings_version')
       this.applySettings({ ...this.settings, ...changes })
@@ -336,10 +382,29 @@ export class Store {
       compressionThreshold: settings.compressionThreshold,
       fileThreshold: settings.fileThreshold,
     }
-    if (this.appliedSynchronous !== settings.synchronous) {
-      this.db.pragma(`synchronous = ${SYNCHRONOUS_PRAGMA[settings.synchronous]}`)
-      this.appliedSynchronous = settings.synchronous
-      this.files.durable = settings.synchronous === 'full' || settings.synchronous === 'extra'
+    this.files.durable = settings.synchronous === 'full' || settings.synchronous === 'extra'
+    this.applySynchronous()
+  }
+
+  /**
+   * SQLite refuses to change `synchronous` inside a transaction ("Safety level
+   * may not be changed inside a transaction"), and settings are mostly applied
+   * inside one: a change made there takes effect when it commits.
+   */
+  private applySynchronous(): void {
+    const wanted = this.settings.synchronous
+    if (wanted === this.appliedSynchronous || this.db.inTransaction) return
+    this.db.exec(`PRAGMA synchronous = ${SYNCHRONOUS_PRAGMA[wanted]}`)
+    this.appliedSynchronous = wanted
+  }
+
+  private reloadSettingsAfterRollback(): void {
+    this.uncommittedSettings = false
+    try {
+      this.loadSettings()
+    } catch {
+      this.settingsVersion = -1 // the next write's refresh reloads them
+      this.settingsCheckedAt = -Infinity
     }
   }
 

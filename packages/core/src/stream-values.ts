@@ -25,7 +25,8 @@ export function readStream(store: Store, key: unknown): Readable | undefined {
   const codec = codecForMode(mode)
   let source: Readable
   if (filename === null) {
-    source = Readable.from([typeof value === 'string' ? Buffer.from(value, 'utf8') : (value as Buffer)])
+    // A byte stream like the file case (Readable.from defaults to object mode).
+    source = Readable.from([typeof value === 'string' ? Buffer.from(value, 'utf8') : (value as Buffer)], { objectMode: false })
   } else {
     const opened = store.files.openStream(filename)
     if (opened === undefined) return undefined

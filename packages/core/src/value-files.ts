@@ -49,9 +49,8 @@ export class ValueFiles {
 
   /** Writes bytes under `name + '.tmp'`; `publish(name)` moves them into place. */
   writeTemp(name: string, data: Buffer): void {
-    const path = this.pathOf(name) + TEMP_SUFFIX
-    this.retryingOnVanishedDirectory(path, () => {
-      const fd = openSync(path, 'wx', this.fileMode)
+    const fd = this.openTemp(name)
+    try {
       try {
         let offset = 0
         while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset)
@@ -59,17 +58,25 @@ export class ValueFiles {
       } finally {
         closeSync(fd)
       }
-    })
+    } catch (error) {
+      // A full disk leaves a partial file: remove it, and the directories made for it.
+      this.removeQuietly(name + TEMP_SUFFIX)
+      throw error
+    }
   }
 
   /** Streams `source` (through `transform`, if any) into `name + '.tmp'`; resolves to the bytes written. */
   async writeTempStream(name: string, source: Readable, transform?: Transform): Promise<number> {
-    const path = this.pathOf(name) + TEMP_SUFFIX
-    mkdirSync(dirname(path), { recursive: true, mode: this.dirMode })
-    const out = createWriteStream(path, { flags: 'wx', mode: this.fileMode, flush: this.durable })
+    // Opened synchronously, so the file exists before the first await and a
+    // failure below always has a file to remove (an asynchronous open could
+    // create it after the cleanup ran).
+    const fd = this.openTemp(name)
+    const out = createWriteStream('', { fd, flush: this.durable })
     try {
       await (transform ? pipeline(source, transform, out) : pipeline(source, out))
     } catch (error) {
+      // pipeline() destroyed `out`: let it close the descriptor before the file goes.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()))
       this.removeQuietly(name + TEMP_SUFFIX)
       throw error
     }
@@ -110,6 +117,11 @@ export class ValueFiles {
     } catch {
       return
     }
+    this.pruneEmptyDirectories(name)
+  }
+
+  /** Removes the directories above `name` that are empty, stopping below values/. */
+  private pruneEmptyDirectories(name: string): void {
     let dir = dirname(name)
     while (dir !== VALUES_DIRNAME && dir !== '.' && dir.startsWith(VALUES_DIRNAME)) {
       try {
@@ -121,21 +133,18 @@ export class ValueFiles {
     }
   }
 
-  // Another process may prune the (empty) parent directory between our mkdir
-  // and our open; DiskCache retries the same race.
-  private retryingOnVanishedDirectory(path: string, write: () => void): void {
+  /** Creates `name + '.tmp'` (and its directories) for writing and returns its descriptor. */
+  private openTemp(name: string): number {
+    const path = this.pathOf(name) + TEMP_SUFFIX
+    // Another process may prune the (empty) parent directory between our mkdir
+    // and our open; DiskCache retries the same race.
     for (let attempt = 0; ; attempt++) {
       mkdirSync(dirname(path), { recursive: true, mode: this.dirMode })
       try {
-        write()
-        return
+        return openSync(path, 'wx', this.fileMode)
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 9) {
-          try {
-            unlinkSync(path)
-          } catch {
-            // nothing was written
-          }
+          this.pruneEmptyDirectories(name)
           throw error
         }
       }

@@ -1,0 +1,153 @@
+'use strict'
+// A child process for the cross-process tests. It runs the BUILT package (as a
+// user would) and answers requests from the parent over IPC:
+//   parent → { id, op, args }    child → { id, result } | { id, error: { name, code, message } }
+// Long-running operations also send events: { event, ...data }.
+// `arm` + `go` let several children start one operation at the same instant:
+// each arms it, and `go` busy-waits until the shared `startAt` before running it.
+const { createHash } = require('node:crypto')
+const { join } = require('node:path')
+
+// DISKCACHE_CHILD_PACKAGE points at another build (say, of an older commit) to compare behaviour.
+const { Cache } = require(process.env.DISKCACHE_CHILD_PACKAGE || join(__dirname, '../../dist/cjs/index.js'))
+const Database = require('better-sqlite3')
+
+const directory = process.argv[2]
+let cache
+let armed
+let lockDb
+
+function send(message) {
+  if (process.connected) process.send(message)
+}
+
+function digest(buffer) {
+  return createHash('sha256').update(buffer).digest('hex')
+}
+
+/** Bytes that depend on `seed`, so an acknowledged value can be checked exactly. */
+function valueFor(seed, size) {
+  const out = Buffer.alloc(size)
+  let x = seed * 2654435761 + 1
+  for (let i = 0; i < size; i += 4) {
+    x = (x * 1103515245 + 12345) >>> 0
+    out.writeUInt32LE(x, Math.min(i, size - 4))
+  }
+  return out
+}
+
+function describeValue(value) {
+  if (Buffer.isBuffer(value)) return { bytes: value.length, sha256: digest(value) }
+  return value === undefined ? { undefined: true } : value
+}
+
+const handlers = {
+  /** Opens the cache (closing the one open before), in `at` if given, else in the directory named on the command line. */
+  open({ options = {}, at = directory } = {}) {
+    if (cache && cache.store.isOpen) cache.close()
+    cache = new Cache(at, options)
+    return cache.settings
+  },
+  settings() {
+    cache.reset('sizeLimit') // reading a setting by name refreshes them from the database
+    return cache.settings
+  },
+  get({ key }) {
+    return describeValue(cache.get(key))
+  },
+  set({ key, value, options }) {
+    cache.set(key, value, options)
+    return true
+  },
+  add({ key, value }) {
+    return cache.add(key, value)
+  },
+  reset({ name, value }) {
+    return cache.reset(name, value)
+  },
+  incrLoop({ key, count }) {
+    let last
+    for (let i = 0; i < count; i++) last = cache.incr(key)
+    return last
+  },
+  close() {
+    cache.close()
+    return true
+  },
+  /** Takes the write lock with a connection of its own and keeps it until `unlock`. */
+  lock() {
+    lockDb = new Database(join(directory, 'cache.db'))
+    lockDb.exec('BEGIN IMMEDIATE')
+    lockDb.prepare("UPDATE counters SET value = value WHERE name = 'hits'").run()
+    return 'locked'
+  },
+  unlock() {
+    lockDb.exec('COMMIT')
+    lockDb.close()
+    return 'unlocked'
+  },
+  /** Stores file-backed values one after another; reports each key after set() returned. Runs until killed. */
+  async setLoop({ size }) {
+    for (let i = 0; ; i++) {
+      const value = valueFor(i, size)
+      cache.set(`k${i}`, value)
+      send({ event: 'acked', key: `k${i}`, seed: i, sha256: digest(value) })
+      // Let the IPC channel flush; the kill still lands mostly inside set().
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  },
+  /** Stores one value by setStream, then starts an endless setStream and reports once it is under way. */
+  async streamForever({ chunk, reportAfter }) {
+    const done = valueFor(7, chunk * 4)
+    await cache.setStream('complete', (async function* () {
+      for (let i = 0; i < 4; i++) yield done.subarray(i * chunk, (i + 1) * chunk)
+    })())
+    send({ event: 'acked', key: 'complete', sha256: digest(done) })
+    let sent = 0
+    await cache.setStream('endless', (async function* () {
+      for (let i = 0; ; i++) {
+        yield valueFor(i, chunk)
+        sent += chunk
+        if (sent === reportAfter) send({ event: 'streaming', bytes: sent })
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    })())
+  },
+  /** Writes values of growing size until one fails; reports the error and what was stored before. */
+  fillUntilFull({ size }) {
+    const stored = []
+    for (let i = 0; i < 1000; i++) {
+      const value = valueFor(i, size * (i + 1))
+      try {
+        cache.set(`v${i}`, value)
+      } catch (error) {
+        return { stored, error: { name: error.name, code: error.code, cause: error.cause && error.cause.code } }
+      }
+      stored.push({ key: `v${i}`, sha256: digest(value) })
+    }
+    return { stored, error: null }
+  },
+  arm({ op, args }) {
+    armed = { op, args }
+    return 'armed'
+  },
+  go({ startAt }) {
+    while (Date.now() < startAt) {
+      // Spin, so every child leaves this loop within a millisecond of the others.
+    }
+    return handlers[armed.op](armed.args)
+  },
+}
+
+process.on('message', async ({ id, op, args }) => {
+  try {
+    const handler = handlers[op]
+    if (!handler) throw new Error(`cache-child: unknown op ${op}`)
+    send({ id, result: await handler(args) })
+  } catch (error) {
+    const cause = error.cause && { code: error.cause.code, message: error.cause.message, stack: error.cause.stack }
+    send({ id, error: { name: error.name, code: error.code, message: error.message, cause, stack: error.stack } })
+  }
+})
+process.on('disconnect', () => process.exit(0))
+send({ event: 'ready' })
