@@ -2,22 +2,15 @@ import { appendFileSync, existsSync, mkdirSync, rmSync, utimesSync, writeFileSyn
 import { join } from 'node:path'
 import { Cache } from './cache.js'
 import { ReadOnlyCacheError } from './errors.js'
+import { openCacheIn as openCache } from './test-support/open-cache.js'
 import { makeTempDir, manualClock } from './test-support/temp-dir.js'
 
 // The module object itself, so jest.spyOn reaches check.ts.
 const fs: typeof import('node:fs') = require('node:fs')
 
-const open: Cache[] = []
 afterEach(() => {
   jest.restoreAllMocks()
-  for (const cache of open.splice(0)) cache.close()
 })
-
-function openCache(directory: string, options?: ConstructorParameters<typeof Cache>[1]): Cache {
-  const cache = new Cache(directory, options)
-  open.push(cache)
-  return cache
-}
 
 function filenameOf(cache: Cache, key: string): string {
   return cache.store.db.prepare('SELECT filename FROM entries WHERE kind = 1 AND key = ?').pluck().get(key) as string
@@ -165,7 +158,6 @@ describe('cache.check()', () => {
   it('with readonly reports problems but refuses to fix them', () => {
     const { dir, cache } = filledCache()
     cache.close()
-    open.pop()
     mkdirSync(join(dir, 'values/aa/bb'), { recursive: true })
     writeFileSync(join(dir, ORPHAN), 'orphan')
     const reader = openCache(dir, { readonly: true })

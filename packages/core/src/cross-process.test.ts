@@ -4,20 +4,11 @@ import { join } from 'node:path'
 import { Cache } from './cache.js'
 import { CacheTimeoutError, DiskFullError } from './errors.js'
 import { ChildCache, killAllChildren, runTogether } from './test-support/child-cache.js'
+import { openCacheIn as openCache } from './test-support/open-cache.js'
 import { makeTempDir } from './test-support/temp-dir.js'
 
 afterEach(killAllChildren)
 
-const open: Cache[] = []
-afterEach(() => {
-  for (const cache of open.splice(0)) cache.close()
-})
-
-function openCache(directory: string, options?: ConstructorParameters<typeof Cache>[1]): Cache {
-  const cache = new Cache(directory, options)
-  open.push(cache)
-  return cache
-}
 
 function startChildren(directory: string, count: number): Promise<ChildCache[]> {
   return Promise.all(Array.from({ length: count }, () => ChildCache.start(directory)))

@@ -14,21 +14,14 @@ import {
 } from './errors.js'
 import { SCHEMA_VERSION } from './schema.js'
 import { BUILT_PACKAGE, ChildCache, killAllChildren } from './test-support/child-cache.js'
+import { openCacheIn as openCache } from './test-support/open-cache.js'
 import { makeTempDir } from './test-support/temp-dir.js'
 
 afterEach(killAllChildren)
 
-const open: Cache[] = []
 afterEach(() => {
-  for (const cache of open.splice(0)) cache.close()
   jest.restoreAllMocks()
 })
-
-function openCache(directory: string, options?: ConstructorParameters<typeof Cache>[1]): Cache {
-  const cache = new Cache(directory, options)
-  open.push(cache)
-  return cache
-}
 
 function thrownBy(fn: () => unknown): unknown {
   try {
@@ -99,8 +92,9 @@ describe('opening a directory that holds someone else’s file', () => {
 
   it('throws SchemaVersionError for a cache written by a newer schema, and does not touch it', () => {
     const dir = makeTempDir()
-    openCache(dir).set('k', 'v')
-    open.pop()!.close()
+    const writer = openCache(dir)
+    writer.set('k', 'v')
+    writer.close()
     const path = join(dir, 'cache.db')
     const db = openNativeDatabase(path, {})
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`)
@@ -273,7 +267,6 @@ describe('{ readonly: true }', () => {
     for await (const chunk of cache.getStream('file')!) chunks.push(chunk as Buffer)
     expect(Buffer.concat(chunks).toString()).toBe('f'.repeat(1000))
     cache.close()
-    open.pop()
     expect(snapshot(path)).toEqual(before)
   })
 

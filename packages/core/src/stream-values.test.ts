@@ -2,26 +2,10 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { Cache } from './cache.js'
 import { InvalidOptionError, InvalidTtlError, InvalidValueError } from './errors.js'
-import { makeTempDir, manualClock } from './test-support/temp-dir.js'
+import { openCacheIn as openCache } from './test-support/open-cache.js'
+import { listValueFiles, makeTempDir, manualClock } from './test-support/temp-dir.js'
 
-const open: Cache[] = []
-afterEach(() => {
-  for (const cache of open.splice(0)) cache.close()
-})
-
-function openCache(directory: string, options?: ConstructorParameters<typeof Cache>[1]): Cache {
-  const cache = new Cache(directory, options)
-  open.push(cache)
-  return cache
-}
-
-function valueFiles(directory: string): string[] {
-  const root = join(directory, 'values')
-  if (!existsSync(root)) return []
-  return (readdirSync(root, { recursive: true }) as string[]).filter((name) => statSync(join(root, name)).isFile())
-}
 
 /** Deterministic bytes, made one chunk at a time; `digest` is the sha256 of everything produced. */
 function generated(chunks: number, chunkSize: number): { stream: Readable; digest: Promise<string>; total: number } {
@@ -67,8 +51,8 @@ describe('cache.setStream() and cache.getStream()', () => {
     const cache = openCache(dir)
     const source = generated(96, 64 * 1024) // 6 MiB
     await cache.setStream('big', source.stream)
-    const [file] = valueFiles(dir)
-    expect(statSync(join(dir, 'values', file!)).size).toBe(source.total)
+    const [file] = listValueFiles(dir)
+    expect(statSync(join(dir, file!)).size).toBe(source.total)
     const out = await drain(cache.getStream('big')!)
     expect(out.bytes).toBe(source.total)
     expect(out.digest).toBe(await source.digest)
@@ -81,10 +65,10 @@ describe('cache.setStream() and cache.getStream()', () => {
     const cache = openCache(dir, { compression })
     const source = generated(48, 64 * 1024) // 3 MiB
     await cache.setStream('big', source.stream)
-    const [file] = valueFiles(dir)
-    const onDisk = statSync(join(dir, 'values', file!)).size
+    const [file] = listValueFiles(dir)
+    const onDisk = statSync(join(dir, file!)).size
     expect(onDisk).toBeLessThan(source.total) // the file holds the compressed form
-    if (compression === 'gzip') expect(readFileSync(join(dir, 'values', file!)).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]))
+    if (compression === 'gzip') expect(readFileSync(join(dir, file!)).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]))
     const out = await drain(cache.getStream('big')!)
     expect(out.bytes).toBe(source.total)
     expect(out.digest).toBe(await source.digest)
@@ -125,17 +109,17 @@ describe('cache.setStream() and cache.getStream()', () => {
     await expect(cache.setStream('bad', untouched, { ttl: -1 })).rejects.toBeInstanceOf(InvalidTtlError)
     await expect(cache.setStream('bad', untouched, { tags: 'x' as unknown as string[] })).rejects.toBeInstanceOf(InvalidOptionError)
     expect(pulled).toBe(false)
-    expect(valueFiles(dir)).toHaveLength(1)
+    expect(listValueFiles(dir)).toHaveLength(1)
   })
 
   it('replace an existing value and remove its old file', async () => {
     const dir = makeTempDir()
     const cache = openCache(dir, { fileThreshold: 100 })
     cache.set('k', 'old'.repeat(100))
-    const [old] = valueFiles(dir)
+    const [old] = listValueFiles(dir)
     await cache.setStream('k', Readable.from([Buffer.from('new')]))
-    expect(valueFiles(dir)).not.toContain(old)
-    expect(valueFiles(dir)).toHaveLength(1)
+    expect(listValueFiles(dir)).not.toContain(old)
+    expect(listValueFiles(dir)).toHaveLength(1)
     expect(cache.get('k')).toEqual(Buffer.from('new'))
   })
 
@@ -146,7 +130,7 @@ describe('cache.setStream() and cache.getStream()', () => {
     await cache.setStream('k', source.stream)
     const reading = cache.getStream('k')!
     cache.delete('k') // unlinks the file after commit
-    expect(valueFiles(dir)).toEqual([])
+    expect(listValueFiles(dir)).toEqual([])
     expect((await drain(reading)).digest).toBe(await source.digest)
   })
 })
@@ -193,8 +177,8 @@ describe('cache.getStream() of an inline value', () => {
     const cache = openCache(dir, { fileThreshold: 100 })
     expect(cache.getStream('missing')).toBeUndefined()
     cache.set('f', Buffer.alloc(1000, 1))
-    const [file] = valueFiles(dir)
-    rmSync(join(dir, 'values', file!))
+    const [file] = listValueFiles(dir)
+    rmSync(join(dir, file!))
     expect(cache.getStream('f')).toBeUndefined()
   })
 })
@@ -204,7 +188,7 @@ describe('a source stream that fails', () => {
     const dir = makeTempDir()
     const cache = openCache(dir, { fileThreshold: 100 })
     cache.set('k', 'old'.repeat(100))
-    const filesBefore = valueFiles(dir)
+    const filesBefore = listValueFiles(dir)
     let sent = 0
     const failing = new Readable({
       read() {
@@ -220,7 +204,7 @@ describe('a source stream that fails', () => {
     await expect(cache.setStream('new', failing)).rejects.toThrow()
     expect(cache.get('k')).toBe('old'.repeat(100))
     expect(cache.has('new')).toBe(false)
-    expect(valueFiles(dir)).toEqual(filesBefore)
+    expect(listValueFiles(dir)).toEqual(filesBefore)
   })
 
   it('from an async generator stores nothing and leaves no temp file', async () => {
@@ -233,7 +217,7 @@ describe('a source stream that fails', () => {
       })()),
     ).rejects.toThrow('generator broke')
     expect(cache.has('k')).toBe(false)
-    expect(valueFiles(dir)).toEqual([])
+    expect(listValueFiles(dir)).toEqual([])
   })
 
   it('before its first byte leaves no temp file, however fast it fails', async () => {
@@ -247,7 +231,7 @@ describe('a source stream that fails', () => {
       })
       await expect(cache.setStream(`k${i}`, failing)).rejects.toThrow('no data')
     }
-    expect(valueFiles(dir)).toEqual([])
+    expect(listValueFiles(dir)).toEqual([])
     expect(cache.size).toBe(0)
   })
 })

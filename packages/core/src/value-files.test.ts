@@ -4,32 +4,15 @@ import { join } from 'node:path'
 import { Cache } from './cache.js'
 import { DiskFullError } from './errors.js'
 import { TEMP_SUFFIX, ValueFiles } from './value-files.js'
-import { makeTempDir, manualClock } from './test-support/temp-dir.js'
+import { openCacheIn as openCache } from './test-support/open-cache.js'
+import { listValueFiles, makeTempDir, manualClock } from './test-support/temp-dir.js'
 
 // The module object itself (not an import-* copy), so jest.spyOn reaches value-files.ts.
 const fs: typeof import('node:fs') = require('node:fs')
 
-const open: Cache[] = []
 afterEach(() => {
   jest.restoreAllMocks()
-  for (const cache of open.splice(0)) cache.close()
 })
-
-function openCache(directory: string, options?: ConstructorParameters<typeof Cache>[1]): Cache {
-  const cache = new Cache(directory, options)
-  open.push(cache)
-  return cache
-}
-
-/** Every file under `<directory>/values`, relative to `directory`. */
-function valueFiles(directory: string): string[] {
-  const root = join(directory, 'values')
-  if (!existsSync(root)) return []
-  return (readdirSync(root, { recursive: true }) as string[])
-    .map((name) => `values/${name.split('\\').join('/')}`)
-    .filter((name) => statSync(join(directory, name)).isFile())
-    .sort()
-}
 
 function valueDirectories(directory: string): string[] {
   const root = join(directory, 'values')
@@ -51,7 +34,7 @@ describe('values at or above fileThreshold', () => {
     const bytes = Buffer.alloc(THRESHOLD, 7)
     cache.set('at-threshold', bytes)
     cache.set('below', Buffer.alloc(THRESHOLD - 1, 7))
-    const files = valueFiles(dir)
+    const files = listValueFiles(dir)
     expect(files).toHaveLength(1)
     expect(files[0]).toMatch(FILE_NAME)
     expect(filenameOf(cache, 'at-threshold')).toBe(files[0])
@@ -66,8 +49,8 @@ describe('values at or above fileThreshold', () => {
     const key = 'aa/bb/../../secret'
     openCache(first, { fileThreshold: THRESHOLD }).set(key, 'x'.repeat(2000))
     openCache(second, { fileThreshold: THRESHOLD }).set(key, 'x'.repeat(2000))
-    const [a] = valueFiles(first)
-    const [b] = valueFiles(second)
+    const [a] = listValueFiles(first)
+    const [b] = listValueFiles(second)
     expect(a).toMatch(FILE_NAME)
     expect(b).toMatch(FILE_NAME)
     expect(a).not.toBe(b)
@@ -87,9 +70,9 @@ describe('values at or above fileThreshold', () => {
     expect(cache.get('text')).toBe(text)
     expect(cache.get('random')).toEqual(random)
     expect(cache.get('object')).toEqual(object)
-    expect(valueFiles(dir)).toHaveLength(3) // random bytes do not shrink, so they are stored as they are
+    expect(listValueFiles(dir)).toHaveLength(3) // random bytes do not shrink, so they are stored as they are
     expect(readFileSync(join(dir, filenameOf(cache, 'random')!))).toEqual(random)
-    for (const name of valueFiles(dir).filter((name) => name !== filenameOf(cache, 'random'))) {
+    for (const name of listValueFiles(dir).filter((name) => name !== filenameOf(cache, 'random'))) {
       expect(readFileSync(join(dir, name)).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])) // gzip magic
     }
   })
@@ -102,10 +85,10 @@ describe('values at or above fileThreshold', () => {
       ['b', 'b'.repeat(2000)],
     ])
     cache.push('q'.repeat(2000))
-    expect(valueFiles(dir)).toHaveLength(3)
-    for (const name of valueFiles(dir)) expect(name).toMatch(FILE_NAME)
+    expect(listValueFiles(dir)).toHaveLength(3)
+    for (const name of listValueFiles(dir)) expect(name).toMatch(FILE_NAME)
     expect(cache.pull()?.[1]).toBe('q'.repeat(2000))
-    expect(valueFiles(dir)).toHaveLength(2)
+    expect(listValueFiles(dir)).toHaveLength(2)
   })
 })
 
@@ -114,14 +97,14 @@ describe('the old file of an entry', () => {
     const dir = makeTempDir()
     const cache = openCache(dir, { fileThreshold: THRESHOLD })
     cache.set('k', 'old'.repeat(1000))
-    const [old] = valueFiles(dir)
+    const [old] = listValueFiles(dir)
     cache.set('k', 'new'.repeat(1000))
-    const [current] = valueFiles(dir)
-    expect(valueFiles(dir)).toHaveLength(1)
+    const [current] = listValueFiles(dir)
+    expect(listValueFiles(dir)).toHaveLength(1)
     expect(current).not.toBe(old)
     expect(cache.get('k')).toBe('new'.repeat(1000))
     cache.set('k', 'inline now')
-    expect(valueFiles(dir)).toEqual([])
+    expect(listValueFiles(dir)).toEqual([])
     expect(valueDirectories(dir)).toEqual([]) // emptied directories are pruned
   })
 
@@ -130,28 +113,28 @@ describe('the old file of an entry', () => {
     const cache = openCache(dir, { fileThreshold: THRESHOLD })
     cache.set('a', 'a'.repeat(2000))
     cache.set('b', 'b'.repeat(2000))
-    expect(valueFiles(dir)).toHaveLength(2)
+    expect(listValueFiles(dir)).toHaveLength(2)
     expect(cache.delete('a')).toBe(true)
-    expect(valueFiles(dir)).toHaveLength(1)
+    expect(listValueFiles(dir)).toHaveLength(1)
     expect(cache.pop('b')).toBe('b'.repeat(2000))
-    expect(valueFiles(dir)).toEqual([])
+    expect(listValueFiles(dir)).toEqual([])
   })
 
   it('survives a transaction that overwrote it and then threw; the new file is removed', () => {
     const dir = makeTempDir()
     const cache = openCache(dir, { fileThreshold: THRESHOLD })
     cache.set('k', 'old'.repeat(1000))
-    const before = valueFiles(dir)
+    const before = listValueFiles(dir)
     expect(() =>
       cache.transact(() => {
         cache.set('k', 'new'.repeat(1000))
         cache.set('fresh', 'f'.repeat(2000))
         cache.delete('k')
-        expect(valueFiles(dir)).toHaveLength(3) // old (pending delete) and the two new ones
+        expect(listValueFiles(dir)).toHaveLength(3) // old (pending delete) and the two new ones
         throw new Error('changed my mind')
       }),
     ).toThrow('changed my mind')
-    expect(valueFiles(dir)).toEqual(before)
+    expect(listValueFiles(dir)).toEqual(before)
     expect(cache.get('k')).toBe('old'.repeat(1000))
     expect(cache.has('fresh')).toBe(false)
     expect(cache.check()).toEqual({ ok: true, problems: [] })
@@ -163,7 +146,7 @@ describe('the old file of an entry', () => {
     cache.transact(() => {
       for (let i = 0; i < 5; i++) cache.set('k', String(i).repeat(2000))
     })
-    expect(valueFiles(dir)).toHaveLength(1)
+    expect(listValueFiles(dir)).toHaveLength(1)
     expect(cache.get('k')).toBe('4'.repeat(2000))
     expect(cache.check()).toEqual({ ok: true, problems: [] })
   })
@@ -212,9 +195,9 @@ describe('bulk removal', () => {
     const dir = makeTempDir()
     const cache = openCache(dir, { fileThreshold: THRESHOLD })
     for (let i = 0; i < 20; i++) cache.set(`k${i}`, String(i).repeat(2000))
-    expect(valueFiles(dir)).toHaveLength(20)
+    expect(listValueFiles(dir)).toHaveLength(20)
     expect(cache.clear()).toBe(20)
-    expect(valueFiles(dir)).toEqual([])
+    expect(listValueFiles(dir)).toEqual([])
   })
 
   it('evict(tag) removes the tagged entries’ files only', () => {
@@ -225,7 +208,7 @@ describe('bulk removal', () => {
     cache.set('other', 'c'.repeat(2000), { tags: ['u'] })
     const otherFile = filenameOf(cache, 'other')
     expect(cache.evict('t')).toBe(2)
-    expect(valueFiles(dir)).toEqual([otherFile])
+    expect(listValueFiles(dir)).toEqual([otherFile])
   })
 
   it('expire() removes expired entries’ files', () => {
@@ -236,9 +219,9 @@ describe('bulk removal', () => {
     cache.set('long', 'l'.repeat(2000), { ttl: 10_000 })
     const longFile = filenameOf(cache, 'long')
     clock.advance(1000)
-    expect(valueFiles(dir)).toHaveLength(2) // expired but not yet removed
+    expect(listValueFiles(dir)).toHaveLength(2) // expired but not yet removed
     expect(cache.expire()).toBe(1)
-    expect(valueFiles(dir)).toEqual([longFile])
+    expect(listValueFiles(dir)).toEqual([longFile])
   })
 
   it('culling to sizeLimit removes the evicted entries’ files', () => {
@@ -248,7 +231,7 @@ describe('bulk removal', () => {
     cache.cull()
     expect(cache.volume()).toBeLessThanOrEqual(200_000)
     const rows = cache.store.db.prepare('SELECT count(*) FROM entries WHERE filename IS NOT NULL').pluck().get() as number
-    expect(valueFiles(dir)).toHaveLength(rows)
+    expect(listValueFiles(dir)).toHaveLength(rows)
     expect(rows).toBeLessThan(20)
   })
 })
@@ -274,7 +257,7 @@ describe('a value file that cannot be written', () => {
     const dir = makeTempDir()
     const cache = openCache(dir, { fileThreshold: THRESHOLD })
     cache.set('before', 'b'.repeat(2000))
-    const before = valueFiles(dir)
+    const before = listValueFiles(dir)
     const realWriteSync = fs.writeSync
     jest.spyOn(fs, 'writeSync').mockImplementation(((fd: number, ...rest: unknown[]) => {
       // Half a write succeeds, then the disk is full: as a real ENOSPC goes.
@@ -294,7 +277,7 @@ describe('a value file that cannot be written', () => {
     expect(((thrown as DiskFullError).cause as NodeJS.ErrnoException).code).toBe('ENOSPC')
     expect(cache.has('after')).toBe(false)
     expect(cache.get('before')).toBe('b'.repeat(2000))
-    expect(valueFiles(dir)).toEqual(before)
+    expect(listValueFiles(dir)).toEqual(before)
     expect(cache.check()).toEqual({ ok: true, problems: [] })
   })
 })

@@ -15,6 +15,11 @@ export function openCache<K extends CacheKey = CacheKey, V = unknown>(options?: 
   return cache
 }
 
+/** The same, for tests that name the directory first. */
+export function openCacheIn(directory: string, options?: CacheOptions): Cache {
+  return openCache(options, directory)
+}
+
 afterEach(() => {
   for (const cache of opened.splice(0)) cache.close()
 })

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -24,4 +24,14 @@ export function manualClock(start = 1_700_000_000_000): { now: () => number; adv
       current += ms
     },
   }
+}
+
+/** Every value file under `<directory>/values`, as 'values/ab/cd/….val' paths, sorted. */
+export function listValueFiles(directory: string): string[] {
+  const root = join(directory, 'values')
+  if (!existsSync(root)) return []
+  return (readdirSync(root, { recursive: true }) as string[])
+    .map((name) => `values/${name.split('\\').join('/')}`)
+    .filter((name) => statSync(join(directory, name)).isFile())
+    .sort()
 }
