@@ -73,15 +73,8 @@ export class AccessLog {
   private tryFlush(): void {
     if (!this.store.isOpen || this.store.options.readonly) return this.discard()
     if (this.store.inTransaction) return // the open write transaction will take it
-    const db = this.store.db
-    db.exec('PRAGMA busy_timeout = 0')
-    try {
-      this.flush()
-    } catch {
-      // Busy or failing: the batch stays and goes out with a later write.
-    } finally {
-      db.exec(`PRAGMA busy_timeout = ${this.store.options.timeout}`)
-    }
+    // Busy or failing: the batch stays and goes out with a later write.
+    if (this.hasPending) this.store.writeIfUnlocked('record accesses', () => this.flushInTransaction())
   }
 
   /** Called inside a write transaction; the store calls `transactionEnded` once it commits or rolls back. */
@@ -115,10 +108,10 @@ export class AccessLog {
     this.misses = 0
   }
 
+  /** Stops the timer; the store's last write on close takes what is pending. */
   close(): void {
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
-    this.tryFlush()
   }
 }
 

@@ -184,7 +184,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
   delete(key: K): boolean {
     const [kind, stored] = encodeKey(key)
     const { store } = this
-    const row = store.write('delete', () => store.statements.deleteByKey.get(kind, stored)) as [number | null] | undefined
+    const row = store.writeOne('delete', () => store.statements.deleteByKey.get(kind, stored)) as [number | null] | undefined
     return row !== undefined && (row[0] === null || row[0] > store.now())
   }
 
@@ -216,7 +216,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
     const { store } = this
     const now = store.now()
     const expireAt = expiryFromTtl(ttl, now)
-    return store.write('touch', () => store.statements.touch.run(expireAt, kind, stored, now).changes > 0)
+    return store.writeOne('touch', () => store.statements.touch.run(expireAt, kind, stored, now).changes > 0)
   }
 
   /**
@@ -453,6 +453,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
     const [kind, stored] = encodeKey(key)
     const meta = resolveEntryOptions(options, store.now())
     const staged = store.stageValue(value)
+    if (!onlyIfAbsent && store.putEntryAlone(kind, stored, staged, meta)) return true
     try {
       return store.write(onlyIfAbsent ? 'add' : 'set', () => {
         const now = store.now()

@@ -92,7 +92,6 @@ function reconcileFiles(store: Store, fix: boolean, problems: CheckProblem[]): v
     for (const id of missing) remove.run(id)
     const resize = store.prepare('UPDATE entries SET size = ? WHERE id = ?')
     for (const [id, size] of resized) resize.run(size, id)
-    store.prepare('DELETE FROM trash').run() // the missing files need no deleting
   }
   // File times are wall-clock times: compare them with Date.now(), not with an injected `now`.
   scanDirectory(store, VALUES_DIRNAME, referenced, fix, problems, Date.now())

@@ -19,6 +19,7 @@ export type DiskCacheErrorCode =
   | 'DISK_FULL'
   | 'IO_ERROR'
   | 'INVALID_TRANSACTION'
+  | 'VALUE_TOO_LARGE'
 
 const kDiskCacheError = Symbol.for('diskcache.error')
 
@@ -165,5 +166,12 @@ export class CacheIOError extends DiskCacheError {
 export class TransactionError extends DiskCacheError {
   constructor(message: string) {
     super('INVALID_TRANSACTION', message)
+  }
+}
+
+/** A value bigger than the whole `sizeLimit`: storing it would evict it at once, so it is refused. */
+export class ValueTooLargeError extends DiskCacheError {
+  constructor(message: string) {
+    super('VALUE_TOO_LARGE', message)
   }
 }

@@ -2,8 +2,9 @@ import { openCache } from './test-support/open-cache.js'
 import { manualClock } from './test-support/temp-dir.js'
 
 /*
- * How these tests pick victims exactly: the cache starts with `sizeLimit: 1`
- * (so it is always over the limit) and `cullLimit: 0` (so nothing is culled
+ * How these tests pick victims exactly: the cache starts with `sizeLimit: 4096`,
+ * below even an empty database (so it is always over the limit) but above
+ * every value (a value bigger than the whole limit is refused), and `cullLimit: 0` (so nothing is culled
  * while it is filled). Raising cullLimit to 1 then makes every following write
  * evict exactly one entry, the first in the policy's victim order.
  *
@@ -21,7 +22,7 @@ function keysOf(cache: { keys(): Iterable<unknown> }): unknown[] {
 describe("eviction policy 'least-recently-stored'", () => {
   it('evicts the oldest write first, counting an overwrite as a new write and ignoring reads', () => {
     const clock = manualClock()
-    const cache = openCache({ now: clock.now, sizeLimit: 1, cullLimit: 0 })
+    const cache = openCache({ now: clock.now, sizeLimit: 4096, cullLimit: 0 })
     for (const key of ['a', 'b', 'c', 'd']) {
       clock.advance(1)
       cache.set(key, key)
@@ -47,7 +48,7 @@ describe("eviction policy 'least-recently-stored'", () => {
 describe("eviction policy 'least-recently-used'", () => {
   it('evicts the entry read (or written) longest ago first', () => {
     const clock = manualClock()
-    const cache = openCache({ now: clock.now, sizeLimit: 1, cullLimit: 0, evictionPolicy: 'least-recently-used' })
+    const cache = openCache({ now: clock.now, sizeLimit: 4096, cullLimit: 0, evictionPolicy: 'least-recently-used' })
     for (const key of ['a', 'b', 'c', 'd']) {
       clock.advance(1)
       cache.set(key, key)
@@ -77,7 +78,7 @@ describe("eviction policy 'least-recently-used'", () => {
 
   it('orders reads recorded in one batch by when each happened', () => {
     const clock = manualClock()
-    const cache = openCache({ now: clock.now, sizeLimit: 1, cullLimit: 0, evictionPolicy: 'least-recently-used' })
+    const cache = openCache({ now: clock.now, sizeLimit: 4096, cullLimit: 0, evictionPolicy: 'least-recently-used' })
     clock.advance(1)
     cache.set('a', 'a')
     clock.advance(1)
@@ -98,7 +99,7 @@ describe("eviction policy 'least-recently-used'", () => {
 describe("eviction policy 'least-frequently-used'", () => {
   it('keeps entries read often and evicts unread ones, oldest first', () => {
     const clock = manualClock()
-    const cache = openCache({ now: clock.now, sizeLimit: 1, cullLimit: 0, evictionPolicy: 'least-frequently-used' })
+    const cache = openCache({ now: clock.now, sizeLimit: 4096, cullLimit: 0, evictionPolicy: 'least-frequently-used' })
     for (const key of ['a', 'b', 'c', 'd']) {
       clock.advance(1)
       cache.set(key, key)
@@ -116,9 +117,9 @@ describe("eviction policy 'least-frequently-used'", () => {
     expect(keysOf(cache)).toEqual(['a', 'b', 'd', 'f'])
   })
 
-  it('evicts by read count, then least recent read, counting a new entry as unread', () => {
+  it('evicts by read count, then least recent read, sparing the entry just written', () => {
     const clock = manualClock()
-    const cache = openCache({ now: clock.now, sizeLimit: 1, cullLimit: 0, evictionPolicy: 'least-frequently-used' })
+    const cache = openCache({ now: clock.now, sizeLimit: 4096, cullLimit: 0, evictionPolicy: 'least-frequently-used' })
     for (const key of ['a', 'b', 'c', 'd']) {
       clock.advance(1)
       cache.set(key, key)
@@ -130,14 +131,14 @@ describe("eviction policy 'least-frequently-used'", () => {
     }
     cache.reset('cullLimit', 2)
     clock.advance(1)
-    cache.set('e', 'e')
-    expect(keysOf(cache)).toEqual(['a', 'c', 'd'])
+    cache.set('e', 'e') // unread, so first in line, but never the victim of its own write
+    expect(keysOf(cache)).toEqual(['a', 'c', 'e'])
   })
 })
 
 describe("eviction policy 'none'", () => {
   it('never evicts, however far over sizeLimit the cache is', () => {
-    const cache = openCache({ sizeLimit: 1, evictionPolicy: 'none' })
+    const cache = openCache({ sizeLimit: 4096, evictionPolicy: 'none' })
     for (let i = 0; i < 50; i++) cache.set(i, 'x'.repeat(1000))
     expect(cache.size).toBe(50)
     expect(cache.cull()).toBe(0)
@@ -147,7 +148,7 @@ describe("eviction policy 'none'", () => {
 
   it('still removes expired entries', () => {
     const clock = manualClock()
-    const cache = openCache({ now: clock.now, sizeLimit: 1, evictionPolicy: 'none' })
+    const cache = openCache({ now: clock.now, sizeLimit: 4096, evictionPolicy: 'none' })
     cache.set('old', 1, { ttl: 5 })
     cache.set('keep', 2)
     clock.advance(5)
@@ -158,13 +159,13 @@ describe("eviction policy 'none'", () => {
 
 describe('cullLimit', () => {
   it('set to 0 turns automatic culling off', () => {
-    const cache = openCache({ sizeLimit: 1, cullLimit: 0 })
+    const cache = openCache({ sizeLimit: 4096, cullLimit: 0 })
     for (let i = 0; i < 30; i++) cache.set(i, 'x'.repeat(1000))
     expect(cache.size).toBe(30)
   })
 
   it('bounds how many entries one write evicts', () => {
-    const cache = openCache({ sizeLimit: 1, cullLimit: 0 })
+    const cache = openCache({ sizeLimit: 4096, cullLimit: 0 })
     for (let i = 0; i < 30; i++) cache.set(i, i)
     cache.reset('cullLimit', 5)
     cache.set('new', 1)
@@ -223,7 +224,7 @@ describe('cache.cull()', () => {
   })
 
   it('empties the cache when even an empty database exceeds sizeLimit', () => {
-    const cache = openCache({ sizeLimit: 1, cullLimit: 0 })
+    const cache = openCache({ sizeLimit: 4096, cullLimit: 0 })
     for (let i = 0; i < 25; i++) cache.set(i, i)
     expect(cache.cull()).toBe(25)
     expect(cache.size).toBe(0)

@@ -31,5 +31,6 @@ export {
   ReadOnlyCacheError,
   SchemaVersionError,
   TransactionError,
+  ValueTooLargeError,
 } from './errors.js'
 export type { DiskCacheErrorCode } from './errors.js'

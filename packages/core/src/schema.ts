@@ -11,8 +11,10 @@
  *              rows, so an ordinary write dirties no extra page), hit/miss
  *              statistics and a settings version
  * settings     the shared settings, JSON-encoded
- * trash        value files whose rows went away in the current transaction: the
- *              writer deletes them after COMMIT, and a rollback brings them back
+
+ * Value files are deleted by the connection whose statement removed their row,
+ * after its COMMIT: each connection adds TEMP triggers that report those file
+ * names to it (see released-files.ts), so no shared table is written for them.
  */
 export const APPLICATION_ID = 0x44534b43 // 'DSKC'
 export const SCHEMA_VERSION = 1
@@ -45,14 +47,12 @@ CREATE TABLE IF NOT EXISTS entry_tags (
   PRIMARY KEY (tag, entry_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entry_tags_entry ON entry_tags (entry_id);
-CREATE TABLE IF NOT EXISTS trash (filename TEXT NOT NULL);
 
 CREATE TRIGGER IF NOT EXISTS entries_after_insert_file AFTER INSERT ON entries WHEN NEW.size <> 0 BEGIN
   UPDATE counters SET value = value + NEW.size WHERE name = 'file_bytes';
 END;
 CREATE TRIGGER IF NOT EXISTS entries_after_delete_file AFTER DELETE ON entries WHEN OLD.filename IS NOT NULL BEGIN
   UPDATE counters SET value = value - OLD.size WHERE name = 'file_bytes';
-  INSERT INTO trash (filename) VALUES (OLD.filename);
 END;
 CREATE TRIGGER IF NOT EXISTS entries_after_delete_tags AFTER DELETE ON entries WHEN OLD.tags IS NOT NULL BEGIN
   DELETE FROM entry_tags WHERE entry_id = OLD.id;
@@ -60,7 +60,6 @@ END;
 CREATE TRIGGER IF NOT EXISTS entries_after_update_file AFTER UPDATE OF filename, size ON entries
   WHEN OLD.filename IS NOT NEW.filename OR OLD.size <> NEW.size BEGIN
   UPDATE counters SET value = value - OLD.size + NEW.size WHERE name = 'file_bytes';
-  INSERT INTO trash (filename) SELECT OLD.filename WHERE OLD.filename IS NOT NULL AND OLD.filename IS NOT NEW.filename;
 END;
 CREATE TRIGGER IF NOT EXISTS entries_after_update_tags AFTER UPDATE OF tags ON entries WHEN OLD.tags IS NOT NULL BEGIN
   DELETE FROM entry_tags WHERE entry_id = OLD.id;

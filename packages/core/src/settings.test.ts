@@ -156,7 +156,7 @@ describe('cache.reset()', () => {
 
   it('switches the eviction policy, which the next culls follow', () => {
     let now = 1000
-    const cache = openCache({ sizeLimit: 1, cullLimit: 0, now: () => now })
+    const cache = openCache({ sizeLimit: 4096, cullLimit: 0, now: () => now })
     for (const key of ['a', 'b', 'c']) {
       now++
       cache.set(key, key)

@@ -39,13 +39,8 @@ const STATEMENTS = {
   deleteById: ['run', 'DELETE FROM entries WHERE id = ?'],
   deleteIfFile: ['run', 'DELETE FROM entries WHERE id = ? AND filename = ?'],
   touch: ['run', `UPDATE entries SET expire_at = ? WHERE kind = ? AND key = ? AND ${LIVE}`],
-  takeTrash: ['pluck', 'DELETE FROM trash RETURNING filename'],
-  /** [trash has rows, an entry has expired]: plain reads, because a DELETE that matches nothing still costs a write. */
-  housekeeping: [
-    'raw',
-    'SELECT EXISTS (SELECT 1 FROM trash), EXISTS (SELECT 1 FROM entries WHERE expire_at IS NOT NULL AND expire_at <= ?)',
-  ],
-  hasTrash: ['pluck', 'SELECT EXISTS (SELECT 1 FROM trash)'],
+  /** A plain read first, because a DELETE that matches nothing still costs a write. */
+  hasExpired: ['pluck', 'SELECT EXISTS (SELECT 1 FROM entries WHERE expire_at IS NOT NULL AND expire_at <= ?)'],
 
   recordAccess: ['run', 'UPDATE entries SET accessed_at = max(accessed_at, ?), access_count = access_count + ? WHERE id = ?'],
   addCounter: ['run', 'UPDATE counters SET value = value + ? WHERE name = ?'],

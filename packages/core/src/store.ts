@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3'
 import { AccessLog } from './access-log.js'
-import { CacheClosedError, TransactionError } from './errors.js'
+import { CacheClosedError, TransactionError, ValueTooLargeError } from './errors.js'
 import { EVICTION_POLICIES, type EvictionPolicy } from './eviction-policy.js'
 import { openDatabase } from './open-database.js'
 import { type CacheSettings, DEFAULT_SETTINGS, type ProcessOptions, type ResolvedOptions, validateSetting } from './options.js'
 import { prepareStatements, type Statement, type Statements } from './statements.js'
+import { ReleasedFiles } from './released-files.js'
 import { readOnlyError, translateError } from './translate-error.js'
 import type { KeyKind, StoredKey } from './cache-key.js'
 import type { EntryMeta } from './entry-options.js'
@@ -21,6 +22,8 @@ export interface StagedValue {
 
 /** What readValue returns when a value file has disappeared: the entry counts as a miss. */
 export const VANISHED: unique symbol = Symbol('vanished')
+
+const HOUSEKEEPING_INTERVAL_MS = 100
 
 const SYNCHRONOUS_PRAGMA: Record<CacheSettings['synchronous'], number> = { off: 0, normal: 1, full: 2, extra: 3 }
 
@@ -42,9 +45,10 @@ export class Store {
 
   private readonly prepared = new Map<string, Statement>()
   private settingsVersion = -1
-  /** Set by cullAfterWrite when it already looked at (or added to) the trash in this transaction. */
-  private trashPending: boolean | undefined
+  private readonly releasedFiles: ReleasedFiles
   private knownVolume = 0
+  private housekeptAt = -Infinity
+  private writesSinceHousekeeping = 0
   private settingsCheckedAt = -Infinity
   private unculledBytes = Infinity
   private appliedSynchronous: CacheSettings['synchronous'] | undefined
@@ -64,10 +68,11 @@ export class Store {
     try {
       this.statements = prepareStatements(this.db)
       this.accessLog = new AccessLog(this)
+      this.releasedFiles = new ReleasedFiles(this.db, this.options.readonly)
       this.files = new ValueFiles(directory, this.options.ownerOnly ? 0o600 : 0o644, this.options.ownerOnly ? 0o700 : 0o755)
       if (this.options.readonly) this.loadSettings()
       else this.initializeSettings(resolved.settings)
-      this.db.exec('PRAGMA recursive_triggers = ON') // REPLACE must fire the delete triggers (trash, tags, file bytes)
+      this.db.exec('PRAGMA recursive_triggers = ON') // REPLACE must fire the delete triggers (tags, file bytes, released files)
       this.db.exec('PRAGMA cache_size = -16384') // 16 MiB of page cache per connection
       this.db.exec(`PRAGMA mmap_size = ${2 ** 28}`) // reads come straight from the OS page cache
     } catch (error) {
@@ -93,15 +98,10 @@ export class Store {
    * after the outermost COMMIT, files published inside are deleted on ROLLBACK.
    */
   write<T>(operation: string, fn: () => T): T {
-    if (this.depth > 0) {
-      this.trashPending = undefined // fn may delete rows after the last cull looked
-      return fn()
-    }
+    if (this.depth > 0) return fn()
     if (this.options.readonly) throw readOnlyError(this.directory, operation)
     this.run(() => this.statements.begin.run())
     this.depth = 1
-    this.trashPending = undefined
-    let trash: string[]
     let result: T
     try {
       this.refreshSettingsSometimes()
@@ -113,11 +113,11 @@ export class Store {
             'Do the async work first, then write inside transact()',
         )
       }
-      trash = this.hasTrash() ? (this.statements.takeTrash.all() as string[]) : []
       this.statements.commit.run()
     } catch (error) {
       this.depth = 0
       if (this.db.inTransaction) this.statements.rollback.run()
+      this.releasedFiles.forget()
       for (const name of this.published) this.files.removeQuietly(name)
       this.published = []
       this.accessLog.transactionEnded(false)
@@ -129,8 +129,30 @@ export class Store {
     this.accessLog.transactionEnded(true)
     this.uncommittedSettings = false
     this.applySynchronous()
-    for (const name of trash) this.files.removeQuietly(name)
+    this.removeReleasedFiles()
     return result
+  }
+
+  /**
+   * Runs a write that is a single statement in its own (autocommit)
+   * transaction, or joins the open one: half the cost of BEGIN … COMMIT.
+   */
+  writeOne<T>(operation: string, fn: () => T): T {
+    if (this.depth > 0) return fn()
+    if (this.options.readonly) throw readOnlyError(this.directory, operation)
+    let result: T
+    try {
+      result = fn()
+    } catch (error) {
+      this.releasedFiles.forget() // SQLite rolled the statement back
+      throw this.translate(error)
+    }
+    this.removeReleasedFiles() // a replaced or deleted row's file, if it had one
+    return result
+  }
+
+  private removeReleasedFiles(): void {
+    for (const name of this.releasedFiles.take()) this.files.removeQuietly(name)
   }
 
   /** Runs reads in one snapshot (a deferred transaction), or inside the open write transaction. */
@@ -169,8 +191,21 @@ export class Store {
    */
   stageValue(value: unknown): StagedValue {
     const encoded = encodeValue(value, this.codec)
+    // A UTF-16 unit is at most 3 UTF-8 bytes: only near the limit are bytes worth counting.
+    if (typeof encoded.data !== 'number' && encoded.data.length * 3 > this.settings.sizeLimit) {
+      this.refuseIfTooLarge(typeof encoded.data === 'string' ? Buffer.byteLength(encoded.data) : encoded.data.length)
+    }
     if (!encoded.toFile) return { encoded, file: null, size: 0 }
     return { encoded, file: this.stageFile(encoded.data as Buffer), size: (encoded.data as Buffer).length }
+  }
+
+  /** Throws ValueTooLargeError for a value that could never fit under sizeLimit. */
+  refuseIfTooLarge(bytes: number): void {
+    if (bytes <= this.settings.sizeLimit || this.policy.victimOrder === null) return
+    throw new ValueTooLargeError(
+      `a value of ${bytes} bytes is larger than the whole cache (sizeLimit ${this.settings.sizeLimit}): ` +
+        'it would be evicted as soon as it was stored. Raise sizeLimit, or compress the value',
+    )
   }
 
   /** Inserts or replaces an entry (inside a write transaction) and culls. */
@@ -182,6 +217,40 @@ export class Store {
     if (meta.tags === null) this.statements.upsert.run(...args)
     else this.statements.insertTags.run(this.statements.upsertReturningId.get(...args), meta.tags)
     this.cullAfterWrite(now, file === null ? approximateBytes(encoded.data) : size)
+  }
+
+  /**
+   * Writes an inline, untagged entry as one autocommit statement, when no
+   * housekeeping is due: most sets take this path, and cost one INSERT instead
+   * of BEGIN, INSERT, housekeeping query and COMMIT. Returns false (and writes
+   * nothing) when the caller must take the full path through `write`.
+   */
+  putEntryAlone(kind: KeyKind, key: StoredKey, staged: StagedValue, meta: EntryMeta): boolean {
+    if (this.depth > 0 || this.options.readonly || staged.file !== null || meta.tags !== null) return false
+    const bytes = approximateBytes(staged.encoded.data)
+    if (this.isHousekeepingDue(bytes)) return false
+    this.refreshSettingsSometimes()
+    const now = this.now()
+    const { encoded } = staged
+    this.writeOne('set', () =>
+      this.statements.upsert.run(kind, key, encoded.mode, encoded.data, null, 0, meta.expireAt, now, now, null),
+    )
+    this.unculledBytes += bytes
+    this.writesSinceHousekeeping++
+    return true
+  }
+
+  // Expired entries are swept, replaced value files deleted and the volume
+  // checked at most every 100 ms per process, or sooner when this process may
+  // have written its way near sizeLimit.
+  private isHousekeepingDue(bytes: number): boolean {
+    const { sizeLimit } = this.settings
+    const unculled = this.unculledBytes + bytes
+    return (
+      Math.abs(this.now() - this.housekeptAt) >= HOUSEKEEPING_INTERVAL_MS ||
+      unculled >= sizeLimit / 64 ||
+      this.knownVolume + unculled >= sizeLimit
+    )
   }
 
   /** Writes a value file's bytes under a temporary name, before the transaction. */
@@ -234,36 +303,29 @@ export class Store {
    * one cheap read instead of three pragma queries.
    */
   cullAfterWrite(now: number, bytesWritten: number): void {
-    const [trash, expired] = this.statements.housekeeping.get(now) as [number, number]
-    this.trashPending = trash === 1
+    // Writes that skipped housekeeping (putEntryAlone) lend it their budget, so
+    // expired entries still go at up to cullLimit per write, as in DiskCache.
+    const sweepBudget = Math.min(this.settings.cullLimit * (this.writesSinceHousekeeping + 1), 1000)
+    this.writesSinceHousekeeping = 0
+    this.housekeptAt = now
     const limit = this.settings.cullLimit
     if (limit === 0) return
-    let removed = 0
-    if (expired === 1) {
-      removed = this.statements.deleteExpired.run(now, limit).changes
-      this.trashPending = true
-    }
+    const removed = this.statements.hasExpired.get(now) === 1 ? this.statements.deleteExpired.run(now, sweepBudget).changes : 0
     this.unculledBytes += bytesWritten
     const { sizeLimit } = this.settings
     if (this.unculledBytes < sizeLimit / 64 && this.knownVolume + this.unculledBytes < sizeLimit) return
     this.knownVolume = this.volume()
     this.unculledBytes = 0
     if (removed < limit && this.policy.victimOrder !== null && this.knownVolume >= sizeLimit) {
-      this.evictByPolicy(limit - removed)
-      this.trashPending = true
+      this.evictByPolicy(limit - removed, true)
     }
   }
 
-  /** Whether the open transaction may have left files to delete. */
-  private hasTrash(): boolean {
-    const known = this.trashPending
-    this.trashPending = undefined
-    return known ?? this.statements.hasTrash.get() === 1
-  }
-
-  evictByPolicy(count: number): number {
+  /** Evicts `count` entries in policy order; after a write, never the entry that write stored. */
+  evictByPolicy(count: number, sparingLastWrite = false): number {
     if (this.policy.victimOrder === null) return 0
-    const sql = `DELETE FROM entries WHERE id IN (SELECT id FROM entries ORDER BY ${this.policy.victimOrder} LIMIT ?)`
+    const spare = sparingLastWrite ? 'WHERE id <> last_insert_rowid()' : ''
+    const sql = `DELETE FROM entries WHERE id IN (SELECT id FROM entries ${spare} ORDER BY ${this.policy.victimOrder} LIMIT ?)`
     return this.prepare(sql).run(count).changes
   }
 
@@ -273,7 +335,6 @@ export class Store {
 
   /** Removes the `count` least recently used entries carrying `tag` (inside a write transaction). */
   evictOldestTagged(tag: string, count: number): number {
-    this.trashPending = true
     return this.statements.deleteOldestTagged.run(tag, count).changes
   }
 
@@ -417,9 +478,29 @@ export class Store {
     }
   }
 
+  /**
+   * Runs `fn` in a write transaction only if no other process holds the write
+   * lock right now; false (and nothing written) otherwise. For bookkeeping
+   * that can wait for a later write, and must never stall a read.
+   */
+  writeIfUnlocked(operation: string, fn: () => void): boolean {
+    this.db.exec('PRAGMA busy_timeout = 0')
+    try {
+      this.write(operation, fn)
+      return true
+    } catch {
+      return false
+    } finally {
+      this.db.exec(`PRAGMA busy_timeout = ${this.options.timeout}`)
+    }
+  }
+
+  /** Writes pending read records and statistics, deletes replaced value files, and closes. */
   close(): void {
     if (!this.db.open) return
     this.accessLog.close()
+    // An empty write: on its way it flushes the access log.
+    if (!this.options.readonly) this.writeIfUnlocked('close', () => {})
     this.db.close()
   }
 }

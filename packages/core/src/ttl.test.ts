@@ -120,14 +120,28 @@ describe('cache.expire()', () => {
 })
 
 describe('automatic expiry on write', () => {
-  it('removes up to cullLimit expired entries with each write', () => {
+  it('sweeps expired entries with the first write 100 ms after the last sweep, up to cullLimit', () => {
     const clock = manualClock()
     const cache = openCache({ now: clock.now, cullLimit: 3 })
-    for (let i = 0; i < 10; i++) cache.set(i, i, { ttl: 10 })
-    clock.advance(10)
+    // One transaction: its writes each sweep, the last one at this clock time.
+    cache.setMany(Array.from({ length: 10 }, (_, i) => [i, i] as const), { ttl: 100 })
+    clock.advance(100)
     cache.set('trigger', 1)
     // 3 of the 10 went with that write: expire() finds the other 7.
     expect(cache.expire()).toBe(7)
+  })
+
+  it('leaves expired entries to the next sweep within 100 ms, which takes cullLimit for every write since the last', () => {
+    const clock = manualClock()
+    const cache = openCache({ now: clock.now, cullLimit: 3 })
+    cache.setMany(Array.from({ length: 10 }, (_, i) => [i, i] as const), { ttl: 50 })
+    clock.advance(50)
+    cache.set('a', 1) // expired entries exist, but no sweep is due yet
+    cache.set('b', 1)
+    expect(cache.transact(() => cache.store.db.prepare('SELECT count(*) FROM entries').pluck().get())).toBe(12)
+    clock.advance(50)
+    cache.set('c', 1) // the sweep: 3 for this write and 3 for each of the two before it
+    expect(cache.expire()).toBe(1)
   })
 
   it('leaves expired rows for expire() when cullLimit is 0', () => {
