@@ -1,3 +1,4 @@
+import { ValueTooLargeError } from './errors.js'
 import { openCache } from './test-support/open-cache.js'
 import { manualClock } from './test-support/temp-dir.js'
 
@@ -245,5 +246,39 @@ describe('cache.cull()', () => {
     const kept = keysOf(cache) as number[]
     expect(kept.slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, i) => i))
     expect(kept.length).toBeLessThan(80)
+  })
+})
+
+describe('a value larger than the whole sizeLimit', () => {
+  it('is refused with ValueTooLargeError, keeping the old value', () => {
+    const cache = openCache({ sizeLimit: 50_000 })
+    cache.set('k', 'small')
+    const error = (() => {
+      try {
+        cache.set('k', 'x'.repeat(60_000))
+      } catch (caught) {
+        return caught
+      }
+    })()
+    expect(error).toBeInstanceOf(ValueTooLargeError)
+    expect((error as ValueTooLargeError).code).toBe('VALUE_TOO_LARGE')
+    expect(cache.get('k')).toBe('small')
+  })
+
+  it('is stored when the policy is none, which never evicts', () => {
+    const cache = openCache({ sizeLimit: 50_000, evictionPolicy: 'none' })
+    cache.set('k', 'x'.repeat(60_000))
+    expect(cache.get('k')).toHaveLength(60_000)
+  })
+})
+
+describe('a write that brings the cache over sizeLimit', () => {
+  it('evicts older entries, never the one it stored, even when that one alone is most of the limit', () => {
+    const cache = openCache()
+    cache.reset('sizeLimit', cache.volume() + 100_000)
+    for (let i = 0; i < 5; i++) cache.set(`old-${i}`, 'o'.repeat(10_000))
+    cache.set('big', 'b'.repeat(95_000))
+    expect(cache.get('big')).toHaveLength(95_000)
+    expect(cache.has('old-0')).toBe(false)
   })
 })

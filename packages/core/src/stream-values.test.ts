@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { InvalidOptionError, InvalidTtlError, InvalidValueError } from './errors.js'
+import { InvalidOptionError, InvalidTtlError, InvalidValueError, ValueTooLargeError } from './errors.js'
 import { openCacheIn as openCache } from './test-support/open-cache.js'
 import { listValueFiles, makeTempDir, manualClock } from './test-support/temp-dir.js'
 
@@ -233,5 +233,17 @@ describe('a source stream that fails', () => {
     }
     expect(listValueFiles(dir)).toEqual([])
     expect(cache.size).toBe(0)
+  })
+})
+
+describe('cache.setStream() of a value larger than sizeLimit', () => {
+  it('throws ValueTooLargeError, keeps the old value and leaves no file behind', async () => {
+    const dir = makeTempDir()
+    const cache = openCache(dir, { sizeLimit: 200_000 })
+    cache.set('big', 'old value')
+    const chunks = Array.from({ length: 5 }, () => Buffer.alloc(64 * 1024, 7))
+    await expect(cache.setStream('big', Readable.from(chunks))).rejects.toBeInstanceOf(ValueTooLargeError)
+    expect(cache.get('big')).toBe('old value')
+    expect(listValueFiles(dir)).toEqual([])
   })
 })

@@ -5,6 +5,7 @@ import { resolveEntryOptions, type SetOptions } from './entry-options.js'
 import { InvalidValueError } from './errors.js'
 import type { Store } from './store.js'
 import { isBinaryKind, ValueKind } from './value-codec.js'
+import { readOnlyError } from './translate-error.js'
 import { TEMP_SUFFIX } from './value-files.js'
 
 type Row = [number, number, unknown, string | null, number | null]
@@ -44,6 +45,7 @@ export async function writeStream(
 ): Promise<void> {
   const [kind, stored] = encodeKey(key)
   resolveEntryOptions(options, store.now()) // validate before any bytes move
+  if (store.options.readonly) throw readOnlyError(store.directory, 'setStream')
   const readable = source instanceof Readable ? source : Readable.from(source)
   const compression = store.settings.compression
   const codec = compression === 'none' ? undefined : COMPRESSION_CODECS[compression]
@@ -60,6 +62,7 @@ export async function writeStream(
     size,
   }
   try {
+    store.refuseIfTooLarge(size)
     store.write('setStream', () => {
       const now = store.now()
       store.putEntry(kind, stored, staged, resolveEntryOptions(options, now), now)
