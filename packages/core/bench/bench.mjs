@@ -4,16 +4,17 @@
 //   2. growth    get-hit at 10k entries vs 1M entries
 //   3. memory    RSS over 1M mixed operations (own process, --expose-gc)
 //   4. streaming a 1 GiB value through setStream/getStream (own process)
+//   5. durability: set with synchronous 'full' vs the default 'normal' (ours only)
 // and a PASS/MISS line per target. `--help` lists the options; BENCHMARKS.md
 // explains the method and holds the figures from a full run.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { cachePragmas, LABELS } from './lib/contenders.mjs'
+import { cachePragmas, CONTENDERS, LABELS } from './lib/contenders.mjs'
 import { count, duration, mib, percent, ratio, table, us, verdict } from './lib/format.mjs'
-import { buildInfo, freeBytes, machineInfo, removeSnapshot, snapshotDist } from './lib/machine.mjs'
-import { onInterrupt, runPart } from './lib/proc.mjs'
+import { buildInfo, freeBytes, machineInfo } from './lib/machine.mjs'
+import { runPart } from './lib/proc.mjs'
 
 const HELP = `usage: npm run bench [-- options]      (npm run bench:quick for a smoke run)
 
@@ -25,10 +26,10 @@ const HELP = `usage: npm run bench [-- options]      (npm run bench:quick for a 
   --memory-ops N        operations in the memory test (default 1000000)
   --stream-mb N         size of the streamed value in MiB (default 1024; env BENCH_STREAM_MB)
   --no-hash             skip the SHA-256 check of the streamed bytes
-  --only LIST           run only some parts: latency,growth,memory,stream
+  --only LIST           run only some parts: latency,growth,memory,stream,durability
+                        (--quick leaves durability out unless --only names it)
   --dir PATH            scratch directory for the databases (default: the OS temp dir; env BENCH_DIR)
   --json FILE           also write every figure (per run, per sample) to FILE
-  --no-snapshot         load dist/cjs directly instead of a private copy of it
 `
 
 const TARGETS = {
@@ -38,7 +39,7 @@ const TARGETS = {
   rssDrift: 0.1, // RSS within ±10% after warm-up
   streamPeakMB: 150, // peak RSS while streaming < 150 MB
 }
-const PARTS = ['latency', 'growth', 'memory', 'stream']
+const PARTS = ['latency', 'growth', 'memory', 'stream', 'durability']
 const MB_PER_MIB = 1.048576
 
 function options() {
@@ -55,7 +56,6 @@ function options() {
       only: { type: 'string' },
       dir: { type: 'string' },
       json: { type: 'string' },
-      'no-snapshot': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -70,7 +70,9 @@ function options() {
     if (!Number.isFinite(n) || n <= 0) throw Object.assign(new Error(`--${flag} needs a positive number; got ${raw}`), { usage: true })
     return n
   }
-  const only = values.only ? values.only.split(',').map((s) => s.trim()) : PARTS
+  // Durability times fsyncs, whose cost depends on the disk far more than on the
+  // code: a smoke run leaves it out unless asked for.
+  const only = values.only ? values.only.split(',').map((s) => s.trim()) : quick ? PARTS.filter((p) => p !== 'durability') : PARTS
   for (const part of only) {
     if (!PARTS.includes(part)) throw Object.assign(new Error(`--only: unknown part "${part}"; parts: ${PARTS.join(', ')}`), { usage: true })
   }
@@ -85,10 +87,11 @@ function options() {
     memoryOps: number('memory-ops', undefined, 1_000_000, 100_000),
     streamMb: number('stream-mb', 'BENCH_STREAM_MB', 1024, 64),
     hash: !values['no-hash'],
+    durabilityKeys: quick ? 1_000 : 2_000,
+    durabilityRuns: 3,
     only,
     scratch: resolve(values.dir ?? process.env.BENCH_DIR ?? tmpdir()),
     json: values.json,
-    snapshot: !values['no-snapshot'],
   }
 }
 
@@ -148,6 +151,11 @@ function latencySection(r) {
     `  gets go over every key ${r.readPasses}× per run, writes once; overwrite = set on existing keys (no target: ours replaces`,
     `  the row, the floor updates it in place)`,
     `  ours/floor of the mean in single runs (min–max): ${spread}`,
+    `  WAL file size after each phase, MiB (a checkpoint rewinds the WAL but leaves the file's size):`,
+    ...CONTENDERS.map((name) => `    ${name.padEnd(5)} ${phases.map((phase) => `${phase} ${mib(r.walBytes[name][phase] / 2 ** 20)}`).join(' · ')}`),
+    ...phases
+      .filter((phase) => r.walBytes.ours[phase] > 4 * Math.max(r.walBytes.floor[phase], 2 ** 20))
+      .map((phase) => `  ⚠ ours' WAL outgrew the floor's in ${phase}: those writes ran no WAL checkpoint, so their figures leave that cost to a later write`),
     `  timer overhead ${us(r.timerOverheadUs)} µs per op, included in every figure`,
   ].join('\n')
 }
@@ -242,6 +250,26 @@ function streamSection(results, skipped) {
   ].join('\n')
 }
 
+function durabilitySection(r) {
+  const { normal, full } = r.medians
+  const rows = [
+    ['normal (default)', ...stats(normal), '', '', '', ''],
+    ['full', ...stats(full), ...ratios(full, normal)],
+  ]
+  return [
+    `5. Durability — set of new keys with synchronous 'full' vs 'normal', ours only; ${count(r.keys)} keys, ${count(r.valueSize)}-char values; µs per op, median of ${r.runs} runs`,
+    '',
+    table(
+      [{ title: 'synchronous', align: 'left' }, ...STAT_COLUMNS, ...STAT_COLUMNS],
+      rows,
+      { groups: [{ title: '', span: 1 }, { title: 'µs per set', span: 4 }, { title: 'full / normal', span: 4 }] },
+    ),
+    '',
+    `  WAL mode: 'normal' fsyncs at checkpoints only, 'full' fsyncs the WAL at every commit (each set commits on its own).`,
+    `  The difference is one fsync per set, so the ratio depends on the disk far more than any other figure here does.`,
+  ].join('\n')
+}
+
 function summary(res) {
   const rows = []
   if (res.latency) {
@@ -284,67 +312,64 @@ async function main() {
   const o = options()
   mkdirSync(o.scratch, { recursive: true })
   const build = buildInfo()
-  const snapshot = o.snapshot ? await snapshotDist() : undefined
-  if (snapshot) process.env.DISKCACHE_BENCH_DIST = snapshot
-  onInterrupt(() => removeSnapshot(snapshot))
-  const results = { options: o, build }
+  const machine = machineInfo()
+  const pragmas = cachePragmas(o.scratch)
+  const results = { options: o, build, machine, pragmas }
   const print = (text) => process.stdout.write(`\n${text}\n`)
-  try {
-    const machine = machineInfo()
-    const pragmas = cachePragmas(o.scratch)
-    results.machine = machine
-    results.pragmas = pragmas
-    process.stdout.write(header(o, machine, build, pragmas) + '\n')
-    const part = (name) => new URL(`./parts/${name}.mjs`, import.meta.url)
-    const gc = { execArgv: ['--expose-gc'] }
+  process.stdout.write(header(o, machine, build, pragmas) + '\n')
+  const part = (name) => new URL(`./parts/${name}.mjs`, import.meta.url)
+  const gc = { execArgv: ['--expose-gc'] }
 
-    if (o.only.includes('latency')) {
-      process.stderr.write(`\n  latency: ${o.runs} runs × 2 contenders × ${count(o.keys)} keys\n`)
-      results.latency = await runPart(part('latency'), { keys: o.keys, valueSize: o.valueSize, runs: o.runs, scratch: o.scratch }, gc)
-      if (results.latency.error) throw new Error(results.latency.error)
-      print(latencySection(results.latency))
+  if (o.only.includes('latency')) {
+    process.stderr.write(`\n  latency: ${o.runs} runs × 2 contenders × ${count(o.keys)} keys\n`)
+    results.latency = await runPart(part('latency'), { keys: o.keys, valueSize: o.valueSize, runs: o.runs, scratch: o.scratch }, gc)
+    if (results.latency.error) throw new Error(results.latency.error)
+    print(latencySection(results.latency))
+  }
+  if (o.only.includes('growth')) {
+    process.stderr.write(`\n  growth: 10,000 → ${count(o.growthEntries)} entries\n`)
+    results.growth = await runPart(part('growth'), { entries: o.growthEntries, samples: o.growthSamples, rounds: o.growthRounds, scratch: o.scratch }, gc)
+    if (results.growth.error) throw new Error(results.growth.error)
+    print(growthSection(results.growth))
+  }
+  if (o.only.includes('memory')) {
+    process.stderr.write(`\n  memory: ${count(o.memoryOps)} mixed ops, one process per contender\n`)
+    results.memory = []
+    for (const contender of ['ours', 'floor']) {
+      const r = await runPart(part('memory'), { contender, ops: o.memoryOps, scratch: o.scratch }, gc)
+      if (r.error) throw new Error(r.error)
+      results.memory.push(r)
     }
-    if (o.only.includes('growth')) {
-      process.stderr.write(`\n  growth: 10,000 → ${count(o.growthEntries)} entries\n`)
-      results.growth = await runPart(part('growth'), { entries: o.growthEntries, samples: o.growthSamples, rounds: o.growthRounds, scratch: o.scratch }, gc)
-      if (results.growth.error) throw new Error(results.growth.error)
-      print(growthSection(results.growth))
-    }
-    if (o.only.includes('memory')) {
-      process.stderr.write(`\n  memory: ${count(o.memoryOps)} mixed ops, one process per contender\n`)
-      results.memory = []
-      for (const contender of ['ours', 'floor']) {
-        const r = await runPart(part('memory'), { contender, ops: o.memoryOps, scratch: o.scratch }, gc)
+    print(memorySection(results.memory))
+  }
+  if (o.only.includes('stream')) {
+    const need = 3 * o.streamMb * 2 ** 20
+    const free = freeBytes(o.scratch)
+    if (free < need) {
+      results.streamSkipped = `${(free / 1e9).toFixed(1)} GB free in ${o.scratch}; a ${count(o.streamMb)} MiB stream needs ${(need / 1e9).toFixed(1)} GB (3× its size). Use --stream-mb or --dir`
+    } else {
+      process.stderr.write(`\n  stream: ${count(o.streamMb)} MiB, one process per contender\n`)
+      results.stream = []
+      for (const contender of ['ours', 'fs']) {
+        const r = await runPart(part('stream'), { contender, mb: o.streamMb, hash: o.hash, scratch: o.scratch })
         if (r.error) throw new Error(r.error)
-        results.memory.push(r)
+        results.stream.push(r)
       }
-      print(memorySection(results.memory))
     }
-    if (o.only.includes('stream')) {
-      const need = 3 * o.streamMb * 2 ** 20
-      const free = freeBytes(o.scratch)
-      if (free < need) {
-        results.streamSkipped = `${(free / 1e9).toFixed(1)} GB free in ${o.scratch}; a ${count(o.streamMb)} MiB stream needs ${(need / 1e9).toFixed(1)} GB (3× its size). Use --stream-mb or --dir`
-      } else {
-        process.stderr.write(`\n  stream: ${count(o.streamMb)} MiB, one process per contender\n`)
-        results.stream = []
-        for (const contender of ['ours', 'fs']) {
-          const r = await runPart(part('stream'), { contender, mb: o.streamMb, hash: o.hash, scratch: o.scratch })
-          if (r.error) throw new Error(r.error)
-          results.stream.push(r)
-        }
-      }
-      print(streamSection(results.stream, results.streamSkipped))
-    }
-    results.seconds = (performance.now() - started) / 1000
-    print(summary(results))
-    print(`Total time ${duration(performance.now() - started)}; load average now ${machineInfo().loadAverage.map((x) => x.toFixed(2)).join(' ')}`)
-    if (o.json) {
-      writeFileSync(o.json, JSON.stringify(results, null, 1) + '\n')
-      process.stdout.write(`Every figure written to ${o.json}\n`)
-    }
-  } finally {
-    removeSnapshot(snapshot)
+    print(streamSection(results.stream, results.streamSkipped))
+  }
+  if (o.only.includes('durability')) {
+    process.stderr.write(`\n  durability: ${o.durabilityRuns} runs × 2 settings × ${count(o.durabilityKeys)} keys\n`)
+    results.durability = await runPart(part('durability'), { keys: o.durabilityKeys, runs: o.durabilityRuns, scratch: o.scratch }, gc)
+    if (results.durability.error) throw new Error(results.durability.error)
+    print(durabilitySection(results.durability))
+  }
+  results.seconds = (performance.now() - started) / 1000
+  print(summary(results))
+  print(`Total time ${duration(performance.now() - started)}; load average now ${machineInfo().loadAverage.map((x) => x.toFixed(2)).join(' ')}`)
+  if (o.json) {
+    writeFileSync(o.json, JSON.stringify(results, null, 1) + '\n')
+    process.stdout.write(`Every figure written to ${o.json}\n`)
   }
 }
 

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
 import { Cache } from './cache.js'
 import { KeyNotFoundError, NotANumberError } from './errors.js'
 import { deferred, openCache } from './test-support/open-cache.js'
@@ -521,5 +523,16 @@ describe('cache.clear()', () => {
     expect(cache.clear()).toBe(2500)
     expect(cache.size).toBe(0)
     expect(cache.clear()).toBe(0)
+  })
+})
+
+describe('the write-ahead log', () => {
+  it('stays small through thousands of deletes (each delete lets SQLite checkpoint)', () => {
+    const dir = makeTempDir()
+    const cache = openCache({}, dir)
+    cache.setMany(Array.from({ length: 3000 }, (_, i) => [`k${i}`, 'v'.repeat(1000)] as const))
+    for (let i = 0; i < 3000; i++) expect(cache.delete(`k${i}`)).toBe(true)
+    // SQLite checkpoints at 1000 pages (4 MiB); skipped checkpoints grew it ~16 KiB per delete.
+    expect(statSync(join(dir, 'cache.db-wal')).size).toBeLessThan(8 * 2 ** 20)
   })
 })

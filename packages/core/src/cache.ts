@@ -184,7 +184,10 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
   delete(key: K): boolean {
     const [kind, stored] = encodeKey(key)
     const { store } = this
-    const row = store.writeOne('delete', () => store.statements.deleteByKey.get(kind, stored)) as [number | null] | undefined
+    // .all(), not .get(): a RETURNING statement left after its first row commits
+    // when it is reset, where SQLite never runs its automatic WAL checkpoint.
+    const rows = store.writeOne('delete', () => store.statements.deleteByKey.all(kind, stored)) as [number | null][]
+    const row = rows[0]
     return row !== undefined && (row[0] === null || row[0] > store.now())
   }
 

@@ -3,9 +3,9 @@
 //   floor — raw better-sqlite3 prepared statements on an equivalent table, with
 //           the pragmas copied from a live Cache connection (so a pragma change in
 //           src/ reaches the floor too)
-// { set(k, v), get(k), delete(k), fill(entries), close(), files }
+// { set(k, v), get(k), delete(k), fill(entries), count(), close(), bytesOnDisk(), walBytes() }
 import Database from 'better-sqlite3'
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -14,14 +14,15 @@ import { fileURLToPath } from 'node:url'
 const require = createRequire(import.meta.url)
 const here = dirname(fileURLToPath(import.meta.url))
 
-/** Where the compiled package is loaded from: a snapshot the orchestrator made, or dist/cjs. */
-export function distDirectory() {
-  return process.env.DISKCACHE_BENCH_DIST || join(here, '..', '..', 'dist', 'cjs')
-}
+/** The compiled package the benchmark measures (`npm run build` writes it). */
+export const DIST = join(here, '..', '..', 'dist', 'cjs')
 
 let loaded
 export function loadCore() {
-  loaded ??= require(join(distDirectory(), 'index.js'))
+  if (loaded) return loaded
+  const entry = join(DIST, 'index.js')
+  if (!existsSync(entry)) throw new Error(`${entry} does not exist: run \`npm run build\` in packages/core first`)
+  loaded = require(entry)
   return loaded
 }
 
@@ -101,6 +102,7 @@ export function openFloor(dir, p = cachePragmas()) {
     count: () => db.prepare('SELECT count(*) FROM kv').pluck().get(),
     close: () => db.close(),
     bytesOnDisk: () => bytesUnder(dir, (name) => name.startsWith('floor.db')),
+    walBytes: () => sizeOf(`${path}-wal`),
   }
 }
 
@@ -119,11 +121,16 @@ export function openOurs(dir, options) {
     count: () => cache.size,
     close: () => cache.close(),
     bytesOnDisk: () => bytesUnder(cacheDir),
+    walBytes: () => sizeOf(join(cacheDir, 'cache.db-wal')),
   }
 }
 
 export function openContender(name, dir, options) {
   return name === 'ours' ? openOurs(dir, options) : openFloor(dir)
+}
+
+function sizeOf(path) {
+  return existsSync(path) ? statSync(path).size : 0
 }
 
 function bytesUnder(dir, accept = () => true) {

@@ -9,12 +9,13 @@
 // different machine loads. Values are ~100-byte strings so the 1M fill stays
 // quick; both sizes use the same values, so the ratio isolates size.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CONTENDERS, openContender } from '../lib/contenders.mjs'
 import { onInterrupt, partMain, progress } from '../lib/proc.mjs'
 import { gcIfExposed, interleave, makeValue, medianOfRuns, prng } from '../lib/stats.mjs'
 
-export async function run({ entries = 1_000_000, base = 10_000, valueSize = 100, samples = 20_000, rounds = 9, chunk = 10_000, scratch }) {
+export async function run({ entries = 1_000_000, base = 10_000, valueSize = 100, samples = 20_000, rounds = 9, chunk = 10_000, scratch = tmpdir() }) {
   const dir = mkdtempSync(join(scratch, 'diskcache-bench-growth-'))
   const forget = onInterrupt(() => rmSync(dir, { recursive: true, force: true }))
   const values = Array.from({ length: 8 }, (_, i) => makeValue(valueSize, 10 + i))

@@ -7,6 +7,7 @@
 // a noisy second on the shared machine hits both alike. Each run reports mean,
 // p50, p99 and CPU time per op; the report is the median across runs of each.
 import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CONTENDERS, openContender } from '../lib/contenders.mjs'
 import { onInterrupt, partMain, progress } from '../lib/proc.mjs'
@@ -15,7 +16,7 @@ import { gcIfExposed, interleave, makeValue, median, medianOfRuns, shuffledIndic
 export const PHASES = ['set', 'get-hit', 'get-miss', 'overwrite', 'delete']
 
 /** One function per phase, op(i) for i in [0, keys). Wrong answers are counted, not timed apart. */
-function phaseOps(store, names, missing, order, value, value2) {
+function phaseOps(store, names, missing, order, deleteOrder, value, value2) {
   const bad = { count: 0 }
   const n = names.length
   return {
@@ -30,8 +31,12 @@ function phaseOps(store, names, missing, order, value, value2) {
     },
     // Replacing existing keys (not a target, but every cache does it).
     overwrite: (i) => store.set(names[order[i]], value2),
+    // In another order than the overwrites: ours' overwrites re-append the rows
+    // in their own order, so deleting in that same order would empty ours' table
+    // front to back, one leaf page at a time, while the floor's deletes hit
+    // random pages: not the same work for the two.
     delete: (i) => {
-      if (!store.delete(names[order[i]])) bad.count++
+      if (!store.delete(names[deleteOrder[i]])) bad.count++
     },
     bad,
   }
@@ -43,11 +48,13 @@ function oneRun({ keys, valueSize, scratch, run, readPasses }) {
   const names = Array.from({ length: keys }, (_, i) => `key-${i}`)
   const missing = names.map((name) => `missing-${name}`)
   const order = shuffledIndices(keys, 1000 + run)
+  const deleteOrder = shuffledIndices(keys, 2000 + run)
   const value = makeValue(valueSize, 1)
   const value2 = makeValue(valueSize, 2)
   const stores = Object.fromEntries(CONTENDERS.map((name) => [name, openContender(name, dir)]))
-  const ops = Object.fromEntries(CONTENDERS.map((name) => [name, phaseOps(stores[name], names, missing, order, value, value2)]))
+  const ops = Object.fromEntries(CONTENDERS.map((name) => [name, phaseOps(stores[name], names, missing, order, deleteOrder, value, value2)]))
   const result = Object.fromEntries(CONTENDERS.map((name) => [name, {}]))
+  const wal = Object.fromEntries(CONTENDERS.map((name) => [name, {}]))
   try {
     PHASES.forEach((phase, p) => {
       gcIfExposed()
@@ -56,6 +63,9 @@ function oneRun({ keys, valueSize, scratch, run, readPasses }) {
       const count = phase.startsWith('get') ? keys * readPasses : keys
       const timed = interleave(Object.fromEntries(CONTENDERS.map((name) => [name, ops[name][phase]])), count, { flip: run + p })
       for (const name of CONTENDERS) result[name][phase] = timed[name]
+      // A statement that commits without SQLite running its WAL auto-checkpoint
+      // looks cheap here while the WAL grows: record the WAL's size after each phase.
+      for (const name of CONTENDERS) wal[name][phase] = stores[name].walBytes()
       // The check after set: the value reads back whole.
       if (phase === 'set') {
         for (const name of CONTENDERS) {
@@ -72,10 +82,10 @@ function oneRun({ keys, valueSize, scratch, run, readPasses }) {
     rmSync(dir, { recursive: true, force: true })
     forget()
   }
-  return result
+  return { ...result, wal }
 }
 
-export async function run({ keys = 10_000, valueSize = 1000, runs = 5, readPasses = 3, scratch, warmup = true }) {
+export async function run({ keys = 10_000, valueSize = 1000, runs = 5, readPasses = 3, scratch = tmpdir(), warmup = true }) {
   const overhead = timerOverhead()
   if (warmup) {
     progress(`latency: warm-up pass (${Math.min(keys, 2000)} keys, discarded)`)
@@ -89,6 +99,9 @@ export async function run({ keys = 10_000, valueSize = 1000, runs = 5, readPasse
   }
   const medians = {}
   const ratioRanges = {}
+  const walBytes = Object.fromEntries(
+    CONTENDERS.map((name) => [name, Object.fromEntries(PHASES.map((phase) => [phase, median(perRun.map((r) => r.wal[name][phase]))]))]),
+  )
   for (const phase of PHASES) {
     medians[phase] = {}
     for (const name of CONTENDERS) medians[phase][name] = medianOfRuns(perRun.map((r) => r[name][phase]))
@@ -96,7 +109,7 @@ export async function run({ keys = 10_000, valueSize = 1000, runs = 5, readPasse
     const range = (field) => ({ min: Math.min(...ratios(field)), max: Math.max(...ratios(field)), median: median(ratios(field)) })
     ratioRanges[phase] = { mean: range('mean'), p50: range('p50'), cpu: range('cpu') }
   }
-  return { keys, valueSize, runs, readPasses, timerOverheadUs: overhead.p50, medians, ratioRanges, perRun }
+  return { keys, valueSize, runs, readPasses, timerOverheadUs: overhead.p50, medians, ratioRanges, walBytes, perRun }
 }
 
 await partMain(import.meta.url, run)

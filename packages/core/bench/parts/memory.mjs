@@ -7,12 +7,13 @@
 // read every 1% of the run. "Flat" means every reading after the warm-up (the
 // first 10%) stays within ±10% of the reading at 10%.
 import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openContender } from '../lib/contenders.mjs'
 import { memoryNow, onInterrupt, partMain, progress } from '../lib/proc.mjs'
 import { gcIfExposed, makeValue, prng } from '../lib/stats.mjs'
 
-export async function run({ contender = 'ours', ops = 1_000_000, keys = 10_000, valueSize = 1000, readings = 100, scratch }) {
+export async function run({ contender = 'ours', ops = 1_000_000, keys = 10_000, valueSize = 1000, readings = 100, scratch = tmpdir() }) {
   const dir = mkdtempSync(join(scratch, `diskcache-bench-memory-${contender}-`))
   const forget = onInterrupt(() => rmSync(dir, { recursive: true, force: true }))
   const store = openContender(contender, dir)
