@@ -454,9 +454,10 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
   private writeEntry(key: K, value: V, options: SetOptions | undefined, onlyIfAbsent: boolean): boolean {
     const { store } = this
     const [kind, stored] = encodeKey(key)
-    const meta = resolveEntryOptions(options, store.now())
+    const now = store.now()
+    const meta = resolveEntryOptions(options, now)
     const staged = store.stageValue(value)
-    if (!onlyIfAbsent && store.putEntryAlone(kind, stored, staged, meta)) return true
+    if (!onlyIfAbsent && store.putEntryAlone(kind, stored, staged, meta, now)) return true
     try {
       return store.write(onlyIfAbsent ? 'add' : 'set', () => {
         const now = store.now()

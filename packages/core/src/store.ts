@@ -225,12 +225,11 @@ export class Store {
    * of BEGIN, INSERT, housekeeping query and COMMIT. Returns false (and writes
    * nothing) when the caller must take the full path through `write`.
    */
-  putEntryAlone(kind: KeyKind, key: StoredKey, staged: StagedValue, meta: EntryMeta): boolean {
+  putEntryAlone(kind: KeyKind, key: StoredKey, staged: StagedValue, meta: EntryMeta, now: number): boolean {
     if (this.depth > 0 || this.options.readonly || staged.file !== null || meta.tags !== null) return false
     const bytes = approximateBytes(staged.encoded.data)
-    if (this.isHousekeepingDue(bytes)) return false
+    if (this.isHousekeepingDue(bytes, now)) return false
     this.refreshSettingsSometimes()
-    const now = this.now()
     const { encoded } = staged
     this.writeOne('set', () =>
       this.statements.upsert.run(kind, key, encoded.mode, encoded.data, null, 0, meta.expireAt, now, now, null),
@@ -243,11 +242,11 @@ export class Store {
   // Expired entries are swept, replaced value files deleted and the volume
   // checked at most every 100 ms per process, or sooner when this process may
   // have written its way near sizeLimit.
-  private isHousekeepingDue(bytes: number): boolean {
+  private isHousekeepingDue(bytes: number, now: number): boolean {
     const { sizeLimit } = this.settings
     const unculled = this.unculledBytes + bytes
     return (
-      Math.abs(this.now() - this.housekeptAt) >= HOUSEKEEPING_INTERVAL_MS ||
+      Math.abs(now - this.housekeptAt) >= HOUSEKEEPING_INTERVAL_MS ||
       unculled >= sizeLimit / 64 ||
       this.knownVolume + unculled >= sizeLimit
     )
