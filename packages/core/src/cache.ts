@@ -13,7 +13,7 @@ import { Store, VANISHED } from './store.js'
 import { readStream, writeStream } from './stream-values.js'
 import { readOnlyError } from './translate-error.js'
 import { ValueKind } from './value-codec.js'
-import { isAsyncFunction } from './is-async-function.js'
+import { isAsyncFunction, isPromiseLike } from './is-async-function.js'
 import { rmdirSync } from 'node:fs'
 
 /** Where `new Cache()` keeps its data when no directory is given: `.cache/diskcache` under the working directory. */
@@ -46,6 +46,17 @@ export interface CacheStats {
 export interface GetOrSetOptions extends SetOptions {
   /** Treat `compute` as async (return a Promise, also on hits). @default true for `async` functions */
   async?: boolean
+}
+
+/** How readThrough treats one call. */
+export interface ReadThrough<K, V> {
+  /** Return promises, on hits too. */
+  async: boolean
+  /** Stores a computed (resolved) value. */
+  store(key: K, value: V): void
+  /** Told whether the lookup hit. */
+  counted?(hit: boolean): void
+  alwaysRecordRead?: boolean
 }
 
 const MISS: unique symbol = Symbol('miss')
@@ -90,7 +101,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
   get(key: K): V | undefined
   get<D>(key: K, options: GetOptions<D>): V | D
   get<D>(key: K, options?: GetOptions<D>): V | D | undefined {
-    const found = this.lookup(key, true)
+    const found = this.lookup(key)
     return found === MISS ? options?.default : (found as V)
   }
 
@@ -270,20 +281,31 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
   getOrSet(key: K, compute: (key: K) => V, options?: GetOrSetOptions): V
   getOrSet(key: K, compute: (key: K) => V | Promise<V>, options: GetOrSetOptions = {}): V | Promise<V> {
     const { async = isAsyncFunction(compute), ...setOptions } = options
-    const found = this.lookup(key, true)
-    if (found !== MISS) return async ? Promise.resolve(found as V) : (found as V)
-    const [kind, stored] = encodeKey(key)
-    const identity = keyIdentity(kind, stored)
+    return this.readThrough(key, () => compute(key), { async, store: (k, value) => this.set(k, value, setOptions) }) as
+      | V
+      | Promise<V>
+  }
+
+  /**
+   * @internal The engine of getOrSet and memoize: the cached value, or
+   * `compute()`'s result handed to `how.store`. Concurrent misses on one key in
+   * this process share one computation; a promise is stored once resolved.
+   */
+  readThrough(key: K, compute: () => unknown, how: ReadThrough<K, V>): unknown {
+    const found = this.lookup(key, how.alwaysRecordRead)
+    how.counted?.(found !== MISS)
+    if (found !== MISS) return how.async ? Promise.resolve(found) : found
+    const identity = keyIdentity(...encodeKey(key))
     const pending = this.inflight.get(identity)
-    if (pending) return pending as Promise<V>
-    const result = compute(key)
+    if (pending) return pending
+    const result = compute()
     if (!isPromiseLike(result)) {
-      this.set(key, result, setOptions)
-      return async ? Promise.resolve(result) : result
+      how.store(key, result as V)
+      return how.async ? Promise.resolve(result) : result
     }
     const promise = Promise.resolve(result)
       .then((value) => {
-        this.set(key, value, setOptions)
+        how.store(key, value as V)
         return value
       })
       .finally(() => this.inflight.delete(identity))
@@ -417,7 +439,8 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
   // ----- internals -----
 
   // The hot path: one indexed SELECT, no closure, no object per call.
-  private lookup(key: K, track: boolean): unknown {
+  // `alwaysRecordRead`: note the read even under a policy that ignores reads (memoize's maxSize needs it).
+  private lookup(key: K, alwaysRecordRead = false): unknown {
     const { store } = this
     const { statistics } = store.settings
     let row: [number, number, unknown, string | null, number | null] | undefined
@@ -440,15 +463,8 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
       return MISS
     }
     if (statistics) store.accessLog.recordHit()
-    if (track && store.policy.tracksAccess) store.accessLog.recordAccess(id, store.now())
+    if (alwaysRecordRead || store.policy.tracksAccess) store.accessLog.recordAccess(id, store.now())
     return value
-  }
-
-  /** @internal Used by memoize to record an access for its own LRU bound. */
-  recordAccess(key: K): void {
-    const [kind, stored] = encodeKey(key)
-    const id = this.store.run(() => this.store.statements.get.get(kind, stored)) as [number] | undefined
-    if (id !== undefined) this.store.accessLog.recordAccess(id[0], this.store.now())
   }
 
   private writeEntry(key: K, value: V, options: SetOptions | undefined, onlyIfAbsent: boolean): boolean {
@@ -496,10 +512,6 @@ function addNumbers(current: number | bigint, delta: number | bigint, key: unkno
 
 function describeKey(key: unknown): string {
   return typeof key === 'string' ? JSON.stringify(key) : typeof key === 'bigint' ? `${key}n` : String(key)
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }
 
 function* mapIterator<T, U>(source: Iterator<T>, map: (item: T) => U): IterableIterator<U> {

@@ -1,5 +1,5 @@
 import type { Cache } from './cache.js'
-import { type CacheKey, encodeKey, keyIdentity } from './cache-key.js'
+import type { CacheKey } from './cache-key.js'
 import { InvalidOptionError } from './errors.js'
 import { isAsyncFunction } from './is-async-function.js'
 import { canonicalArguments, withoutIgnored } from './memoize-key.js'
@@ -63,7 +63,6 @@ export function memoize<A extends unknown[], R>(
   const tags = [tag, ...(options.tags ?? [])]
   const isAsync = options.async ?? isAsyncFunction(fn)
   const customKey = options.key as ((...args: A) => CacheKey) | undefined
-  const inflight = new Map<string, Promise<unknown>>()
   let hits = 0
   let misses = 0
 
@@ -77,33 +76,16 @@ export function memoize<A extends unknown[], R>(
     })
   }
 
+  const readThrough = {
+    async: isAsync,
+    store,
+    counted: (hit: boolean) => (hit ? hits++ : misses++),
+    // Under a policy that ignores reads, maxSize still needs them for its own LRU order.
+    alwaysRecordRead: maxSize !== undefined,
+  }
   const memoized = ((...args: A): R => {
     const key = cacheKey(...args)
-    const found = cache.get(key, { default: MISS })
-    if (found !== MISS) {
-      hits++
-      // get() already recorded the read when the policy tracks access; twice would double LFU counts.
-      if (maxSize !== undefined && !cache.store.policy.tracksAccess) cache.recordAccess(key)
-      return (isAsync ? Promise.resolve(found) : found) as R
-    }
-    misses++
-    // Not JSON.stringify: a custom key may hold bigints, which JSON cannot represent.
-    const identity = keyIdentity(...encodeKey(key))
-    const pending = inflight.get(identity)
-    if (pending) return pending as R
-    const result = fn(...args)
-    if (!isPromiseLike(result)) {
-      store(key, result)
-      return (isAsync ? Promise.resolve(result) : result) as R
-    }
-    const promise = Promise.resolve(result)
-      .then((value) => {
-        store(key, value)
-        return value
-      })
-      .finally(() => inflight.delete(identity))
-    inflight.set(identity, promise)
-    return promise as R
+    return cache.readThrough(key, () => fn(...args), readThrough) as R
   }) as MemoizedFunction<A, R>
 
   memoized.cacheKey = cacheKey
@@ -117,13 +99,8 @@ export function memoize<A extends unknown[], R>(
   return memoized
 }
 
-const MISS: unique symbol = Symbol('miss')
-
 function trimToMaxSize(cache: Cache<CacheKey, unknown>, tag: string, maxSize: number): void {
   const excess = cache.store.countTagged(tag) - maxSize
   if (excess > 0) cache.store.evictOldestTagged(tag, excess)
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
-}

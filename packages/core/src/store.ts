@@ -5,6 +5,7 @@ import { EVICTION_POLICIES, type EvictionPolicy } from './eviction-policy.js'
 import { openDatabase } from './open-database.js'
 import { type CacheSettings, DEFAULT_SETTINGS, type ProcessOptions, type ResolvedOptions, validateSetting } from './options.js'
 import { prepareStatements, type Statement, type Statements } from './statements.js'
+import { isPromiseLike } from './is-async-function.js'
 import { ReleasedFiles } from './released-files.js'
 import { readOnlyError, translateError } from './translate-error.js'
 import type { KeyKind, StoredKey } from './cache-key.js'
@@ -107,7 +108,7 @@ export class Store {
       this.refreshSettingsSometimes()
       if (this.accessLog.hasPending) this.accessLog.flushInTransaction()
       result = fn()
-      if (isThenable(result)) {
+      if (isPromiseLike(result)) {
         throw new TransactionError(
           'transact() needs a synchronous function: a transaction cannot stay open across an await. ' +
             'Do the async work first, then write inside transact()',
@@ -509,6 +510,3 @@ function approximateBytes(data: string | number | Buffer): number {
   return 64 + (typeof data === 'number' ? 8 : data.length)
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
-}
