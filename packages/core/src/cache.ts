@@ -5,7 +5,7 @@ import { checkCache, type CheckOptions, type CheckReport } from './check.js'
 import { decodeTags, resolveEntryOptions, type SetOptions, expiryFromTtl } from './entry-options.js'
 import { InvalidOptionError, KeyNotFoundError, NotANumberError, TransactionError } from './errors.js'
 import { iterateEntries, type IterateOptions } from './iterate.js'
-import { type MemoizedFunction, type MemoizeOptions, memoize } from './memoize.js'
+import { type MemoizedFunction, type MemoizeHost, type MemoizeOptions, memoize } from './memoize.js'
 import { removeCacheFiles } from './open-database.js'
 import { type CacheOptions, type CacheSettings, isSettingName, resolveOptions, unknownName, validateSetting } from './options.js'
 import { type PullOptions, type PushOptions, peekQueue, pullQueue, pushQueue } from './queue.js'
@@ -315,7 +315,22 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
 
   /** Wraps `fn` so its results are cached by arguments; see MemoizeOptions. */
   memoize<A extends unknown[], R>(fn: (...args: A) => R, options?: MemoizeOptions): MemoizedFunction<A, R> {
-    return memoize(this as unknown as Cache<CacheKey, unknown>, fn, options)
+    return memoize(this as unknown as MemoizeHost, fn, options)
+  }
+
+  /** @internal memoize's write: the result, then its function trimmed to maxSize, in one transaction. */
+  storeMemoized(key: K, value: V, entry: { ttl?: number | null; tags: string[] }, trim?: { tag: string; maxSize: number }): void {
+    this.transact(() => {
+      this.set(key, value, entry)
+      if (trim === undefined) return
+      const excess = this.store.countTagged(trim.tag) - trim.maxSize
+      if (excess > 0) this.store.evictOldestTagged(trim.tag, excess)
+    })
+  }
+
+  /** @internal How many live entries carry `tag`. */
+  countTagged(tag: string): number {
+    return this.store.countTagged(tag)
   }
 
   // ----- queues -----
@@ -429,6 +444,11 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
     }
     this.store.writeSettings({ [name]: validateSetting(name, value) })
     return this.store.settings[name]
+  }
+
+  /** True once `close()` has run. */
+  get closed(): boolean {
+    return !this.store.isOpen
   }
 
   /** Flushes pending statistics and closes the database. Later calls throw CacheClosedError. */

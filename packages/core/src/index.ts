@@ -1,6 +1,8 @@
 export { Cache, DEFAULT_DIRECTORY } from './cache.js'
 export type { CacheStats, EntryWithMeta, GetOptions, GetOrSetOptions, IncrOptions } from './cache.js'
 export type { CacheKey } from './cache-key.js'
+export { DEFAULT_SHARDS, FanoutCache } from './fanout-cache.js'
+export type { FanoutCacheOptions } from './fanout-cache.js'
 export type { SetOptions } from './entry-options.js'
 export type { IterateOptions } from './iterate.js'
 export type { PushOptions, PullOptions } from './queue.js'

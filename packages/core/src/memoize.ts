@@ -1,4 +1,4 @@
-import type { Cache } from './cache.js'
+import type { ReadThrough } from './cache.js'
 import type { CacheKey } from './cache-key.js'
 import { InvalidOptionError } from './errors.js'
 import { isAsyncFunction } from './is-async-function.js'
@@ -41,11 +41,23 @@ export type MemoizedFunction<A extends unknown[], R> = ((...args: A) => R) & {
   cacheClear(): number
 }
 
+/**
+ * @internal What memoize needs from a cache. Cache provides it over one
+ * database; FanoutCache routes each key to its shard.
+ */
+export interface MemoizeHost {
+  readThrough(key: CacheKey, compute: () => unknown, how: ReadThrough<CacheKey, unknown>): unknown
+  /** Stores one result; with `trim`, then removes the function's least recently used results beyond maxSize. */
+  storeMemoized(key: CacheKey, value: unknown, entry: { ttl?: number | null; tags: string[] }, trim?: { tag: string; maxSize: number }): void
+  countTagged(tag: string): number
+  evict(tag: string): number
+}
+
 const OPTION_NAMES = ['name', 'ttl', 'tags', 'key', 'ignore', 'maxSize', 'typed', 'async']
 const KEY_PREFIX = 'diskcache.memoize'
 
 export function memoize<A extends unknown[], R>(
-  cache: Cache<CacheKey, unknown>,
+  cache: MemoizeHost,
   fn: (...args: A) => R,
   options: MemoizeOptions = {},
 ): MemoizedFunction<A, R> {
@@ -69,12 +81,8 @@ export function memoize<A extends unknown[], R>(
   const cacheKey = (...args: A): CacheKey =>
     customKey ? [KEY_PREFIX, name, customKey(...args)] : [KEY_PREFIX, name, canonicalArguments(withoutIgnored(args, ignore), typed)]
 
-  const store = (key: CacheKey, value: unknown) => {
-    cache.transact(() => {
-      cache.set(key, value, { ttl, tags })
-      if (maxSize !== undefined) trimToMaxSize(cache, tag, maxSize)
-    })
-  }
+  const trim = maxSize === undefined ? undefined : { tag, maxSize }
+  const store = (key: CacheKey, value: unknown) => cache.storeMemoized(key, value, { ttl, tags }, trim)
 
   const readThrough = {
     async: isAsync,
@@ -89,7 +97,7 @@ export function memoize<A extends unknown[], R>(
   }) as MemoizedFunction<A, R>
 
   memoized.cacheKey = cacheKey
-  memoized.cacheInfo = () => ({ hits, misses, maxSize: maxSize ?? null, currentSize: cache.store.countTagged(tag) })
+  memoized.cacheInfo = () => ({ hits, misses, maxSize: maxSize ?? null, currentSize: cache.countTagged(tag) })
   memoized.cacheClear = () => {
     hits = 0
     misses = 0
@@ -98,9 +106,3 @@ export function memoize<A extends unknown[], R>(
   Object.defineProperty(memoized, 'name', { value: `memoized ${name}` })
   return memoized
 }
-
-function trimToMaxSize(cache: Cache<CacheKey, unknown>, tag: string, maxSize: number): void {
-  const excess = cache.store.countTagged(tag) - maxSize
-  if (excess > 0) cache.store.evictOldestTagged(tag, excess)
-}
-

@@ -77,7 +77,8 @@ export interface ResolvedOptions {
 }
 
 const SETTING_NAMES = Object.keys(DEFAULT_SETTINGS) as (keyof CacheSettings)[]
-const OPTION_NAMES = [...SETTING_NAMES, 'timeout', 'readonly', 'ownerOnly', 'ifCorrupt', 'now']
+/** Every option name a Cache accepts. */
+export const OPTION_NAMES: readonly string[] = [...SETTING_NAMES, 'timeout', 'readonly', 'ownerOnly', 'ifCorrupt', 'now']
 
 export function resolveOptions(input: CacheOptions = {}): ResolvedOptions {
   if (typeof input !== 'object' || input === null) {

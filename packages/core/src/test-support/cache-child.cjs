@@ -9,7 +9,7 @@ const { createHash } = require('node:crypto')
 const { join } = require('node:path')
 
 // DISKCACHE_CHILD_PACKAGE points at another build (say, of an older commit) to compare behaviour.
-const { Cache } = require(process.env.DISKCACHE_CHILD_PACKAGE || join(__dirname, '../../dist/cjs/index.js'))
+const { Cache, FanoutCache } = require(process.env.DISKCACHE_CHILD_PACKAGE || join(__dirname, '../../dist/cjs/index.js'))
 const Database = require('better-sqlite3')
 
 const directory = process.argv[2]
@@ -44,9 +44,20 @@ function describeValue(value) {
 const handlers = {
   /** Opens the cache (closing the one open before), in `at` if given, else in the directory named on the command line. */
   open({ options = {}, at = directory } = {}) {
-    if (cache && cache.store.isOpen) cache.close()
+    if (cache && !cache.closed) cache.close()
     cache = new Cache(at, options)
     return cache.settings
+  },
+  /** Opens a FanoutCache instead: the other ops work on it unchanged. */
+  openFanout({ options = {}, at = directory } = {}) {
+    if (cache && !cache.closed) cache.close()
+    cache = new FanoutCache(at, options)
+    return cache.shardCount
+  },
+  /** Sets `key-<from>` … `key-<to - 1>` to their own index. */
+  setRange({ from, to }) {
+    for (let i = from; i < to; i++) cache.set(`key-${i}`, i)
+    return to - from
   },
   settings() {
     cache.reset('sizeLimit') // reading a setting by name refreshes them from the database

@@ -1,4 +1,5 @@
 import { Cache } from '../cache.js'
+import { FanoutCache, type FanoutCacheOptions } from '../fanout-cache.js'
 import type { CacheKey } from '../cache-key.js'
 import type { CacheOptions } from '../options.js'
 import { makeTempDir } from './temp-dir.js'
@@ -34,3 +35,36 @@ export function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; r
   })
   return { promise, resolve, reject }
 }
+
+const openedFanouts: FanoutCache[] = []
+
+/** A FanoutCache (3 shards unless told) in a fresh temp directory, closed after the test. */
+export function openFanoutCache<K extends CacheKey = CacheKey, V = unknown>(
+  options?: FanoutCacheOptions,
+  directory = makeTempDir(),
+): FanoutCache<K, V> {
+  const cache = new FanoutCache<K, V>(directory, { shards: 3, ...options })
+  openedFanouts.push(cache as unknown as FanoutCache)
+  return cache
+}
+
+afterEach(() => {
+  for (const cache of openedFanouts.splice(0)) cache.close()
+})
+
+/**
+ * The implementations of the Cache API, for behaviour tests written once and
+ * run on each: `describe.each(CACHE_IMPLEMENTATIONS)('$name', ({ open }) => …)`.
+ * The FanoutCache is typed as a Cache: tests use only what both provide.
+ */
+export const CACHE_IMPLEMENTATIONS: {
+  name: string
+  open: <K extends CacheKey = CacheKey, V = unknown>(options?: CacheOptions, directory?: string) => Cache<K, V>
+}[] = [
+  { name: 'Cache', open: openCache },
+  {
+    name: 'FanoutCache',
+    open: <K extends CacheKey, V>(options?: CacheOptions, directory?: string) =>
+      openFanoutCache<K, V>(options, directory) as unknown as Cache<K, V>,
+  },
+]
