@@ -5,9 +5,11 @@
 //   3. memory    RSS over 1M mixed operations (own process, --expose-gc)
 //   4. streaming a 1 GiB value through setStream/getStream (own process)
 //   5. durability: set with synchronous 'full' vs the default 'normal' (ours only)
+//   6. concurrency: P = 1, 2, 4 processes on one cache, 90/9/1 get/set/delete, Cache vs FanoutCache vs the floor
 // and a PASS/MISS line per target. `--help` lists the options; BENCHMARKS.md
 // explains the method and holds the figures from a full run.
 import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
 import { tmpdir } from 'node:os'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -15,6 +17,7 @@ import { cachePragmas, CONTENDERS, LABELS } from './lib/contenders.mjs'
 import { count, duration, mib, percent, ratio, table, us, verdict } from './lib/format.mjs'
 import { buildInfo, freeBytes, machineInfo } from './lib/machine.mjs'
 import { runPart } from './lib/proc.mjs'
+import { LABELS as CONCURRENCY_LABELS } from './parts/concurrency.mjs'
 
 const HELP = `usage: npm run bench [-- options]      (npm run bench:quick for a smoke run)
 
@@ -26,7 +29,8 @@ const HELP = `usage: npm run bench [-- options]      (npm run bench:quick for a 
   --memory-ops N        operations in the memory test (default 1000000)
   --stream-mb N         size of the streamed value in MiB (default 1024; env BENCH_STREAM_MB)
   --no-hash             skip the SHA-256 check of the streamed bytes
-  --only LIST           run only some parts: latency,growth,memory,stream,durability
+  --concurrency-seconds N  seconds per round of the multi-process part (default 3)
+  --only LIST           run only some parts: latency,growth,memory,stream,durability,concurrency
                         (--quick leaves durability out unless --only names it)
   --dir PATH            scratch directory for the databases (default: the OS temp dir; env BENCH_DIR)
   --json FILE           also write every figure (per run, per sample) to FILE
@@ -38,8 +42,10 @@ const TARGETS = {
   growth: 1.5, // get-hit at 1M ≤ 1.5× at 10k
   rssDrift: 0.1, // RSS within ±10% after warm-up
   streamPeakMB: 150, // peak RSS while streaming < 150 MB
+  fanoutSpeedup: 1.5, // FanoutCache ≥ 1.5× Cache's ops/s at P = 4
+  fanoutP99Us: 1000, // FanoutCache p99 < 1 ms at P = 4
 }
-const PARTS = ['latency', 'growth', 'memory', 'stream', 'durability']
+const PARTS = ['latency', 'growth', 'memory', 'stream', 'durability', 'concurrency']
 const MB_PER_MIB = 1.048576
 
 function options() {
@@ -52,6 +58,7 @@ function options() {
       'growth-entries': { type: 'string' },
       'memory-ops': { type: 'string' },
       'stream-mb': { type: 'string' },
+      'concurrency-seconds': { type: 'string' },
       'no-hash': { type: 'boolean', default: false },
       only: { type: 'string' },
       dir: { type: 'string' },
@@ -89,6 +96,8 @@ function options() {
     hash: !values['no-hash'],
     durabilityKeys: quick ? 1_000 : 2_000,
     durabilityRuns: 3,
+    concurrencySeconds: number('concurrency-seconds', undefined, 3, 1),
+    concurrencyRounds: quick ? 1 : 3,
     only,
     scratch: resolve(values.dir ?? process.env.BENCH_DIR ?? tmpdir()),
     json: values.json,
@@ -270,6 +279,50 @@ function durabilitySection(r) {
   ].join('\n')
 }
 
+function concurrencySection(r) {
+  const stores = Object.keys(r.medians[r.processes[0]])
+  const rows = []
+  for (const p of r.processes) {
+    const m = r.medians[p]
+    for (const store of stores) {
+      const s = m[store]
+      rows.push([
+        store === stores[0] ? `P = ${p}` : '',
+        CONCURRENCY_LABELS[store] ?? store,
+        count(Math.round(s.opsPerSecond)),
+        us(s.p50),
+        us(s.p99),
+        us(s.p999),
+        us(s.max),
+        ratio(s.opsPerSecond / m.cache.opsPerSecond),
+        ratio(s.opsPerSecond / m.floor.opsPerSecond),
+      ])
+    }
+  }
+  return [
+    `6. Concurrency — P processes on one cache, 90% get / 9% set / 1% delete over ${count(r.keys)} keys, ${count(r.valueSize)}-char values;`,
+    `   ${r.seconds} s per round, median of ${r.rounds} round${r.rounds === 1 ? '' : 's'}; latencies in µs over every op of every process`,
+    '',
+    table(
+      [
+        { title: '', align: 'left' },
+        { title: 'store', align: 'left' },
+        { title: 'ops/s' },
+        { title: 'p50' },
+        { title: 'p99' },
+        { title: 'p99.9' },
+        { title: 'max' },
+        { title: '× Cache' },
+        { title: '× floor' },
+      ],
+      rows,
+    ),
+    '',
+    `  floor = raw better-sqlite3, one table, autocommit statements; FanoutCache has 8 shards. With more processes than cores`,
+    `  (this machine has ${os.availableParallelism?.() ?? os.cpus().length}), a process waits for a core as well as for the write lock: p99 then measures the scheduler too.`,
+  ].join('\n')
+}
+
 function summary(res) {
   const rows = []
   if (res.latency) {
@@ -299,6 +352,13 @@ function summary(res) {
     rows.push([`stream peak RSS < ${TARGETS.streamPeakMB} MB`, `${mib(ours.peak * MB_PER_MIB)} MB`, verdict(ours.peak * MB_PER_MIB < TARGETS.streamPeakMB), `${count(ours.mb)} MiB value`])
   } else if (res.streamSkipped) {
     rows.push([`stream peak RSS < ${TARGETS.streamPeakMB} MB`, '–', 'SKIPPED', res.streamSkipped])
+  }
+  if (res.concurrency) {
+    const top = Math.max(...res.concurrency.processes)
+    const m = res.concurrency.medians[top]
+    const speedup = m.fanout.opsPerSecond / m.cache.opsPerSecond
+    rows.push([`FanoutCache ≥ ${TARGETS.fanoutSpeedup}× Cache ops/s at P = ${top}`, ratio(speedup), verdict(speedup >= TARGETS.fanoutSpeedup), `${count(Math.round(m.fanout.opsPerSecond))} vs ${count(Math.round(m.cache.opsPerSecond))} ops/s`])
+    rows.push([`FanoutCache p99 < ${TARGETS.fanoutP99Us / 1000} ms at P = ${top}`, `${us(m.fanout.p99)} µs`, verdict(m.fanout.p99 < TARGETS.fanoutP99Us), `floor ${us(m.floor.p99)} µs`])
   }
   return [
     'Targets (verdict on the mean: ratio of the medians across runs; p50 and cpu as cross-checks)',
@@ -363,6 +423,12 @@ async function main() {
     results.durability = await runPart(part('durability'), { keys: o.durabilityKeys, runs: o.durabilityRuns, scratch: o.scratch }, gc)
     if (results.durability.error) throw new Error(results.durability.error)
     print(durabilitySection(results.durability))
+  }
+  if (o.only.includes('concurrency')) {
+    process.stderr.write(`\n  concurrency: P = 1, 2, 4 × 3 stores × ${o.concurrencyRounds} round(s) of ${o.concurrencySeconds} s\n`)
+    results.concurrency = await runPart(part('concurrency'), { seconds: o.concurrencySeconds, rounds: o.concurrencyRounds, scratch: o.scratch })
+    if (results.concurrency.error) throw new Error(results.concurrency.error)
+    print(concurrencySection(results.concurrency))
   }
   results.seconds = (performance.now() - started) / 1000
   print(summary(results))

@@ -163,7 +163,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
     return this.entries()
   }
 
-  /** First (`last: false`) or last entry in storage order, or undefined when empty. */
+  /** First (`last: false`) or last entry in insertion order, or undefined when empty. */
   peekItem(options: { last?: boolean } = {}): [K, V] | undefined {
     const next = iterateEntries(this.store, { reverse: options.last ?? true }, true).next()
     return next.done ? undefined : (next.value as [K, V])

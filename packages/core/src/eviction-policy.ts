@@ -16,8 +16,13 @@ export interface EvictionPolicy {
 export type EvictionPolicyName = 'least-recently-stored' | 'least-recently-used' | 'least-frequently-used' | 'none'
 
 export const EVICTION_POLICIES: Readonly<Record<EvictionPolicyName, EvictionPolicy>> = {
-  // Every write gives its row a new, larger id, so the primary key already is this order.
-  'least-recently-stored': { index: null, victimOrder: 'id', tracksAccess: false },
+  // An overwrite keeps the row's id (iteration order is first-insertion order, as in a Map), so the
+  // store time needs an index of its own, as in DiskCache.
+  'least-recently-stored': {
+    index: { name: 'entries_stored_at', sql: 'CREATE INDEX IF NOT EXISTS entries_stored_at ON entries (stored_at)' },
+    victimOrder: 'stored_at, id',
+    tracksAccess: false,
+  },
   'least-recently-used': {
     index: { name: 'entries_accessed_at', sql: 'CREATE INDEX IF NOT EXISTS entries_accessed_at ON entries (accessed_at)' },
     victimOrder: 'accessed_at',

@@ -35,12 +35,15 @@ describe('cache.keys(), values() and entries()', () => {
     ])
   })
 
-  it('move an overwritten key to the end', () => {
+  it('keep an overwritten key in its first place, as a Map does', () => {
     const cache = openCache()
     for (const key of ['a', 'b', 'c']) cache.set(key, 1)
     cache.set('a', 2)
-    expect([...cache.keys()]).toEqual(['b', 'c', 'a'])
-    cache.add('b', 3) // add() of a live key writes nothing and keeps the order
+    expect([...cache.entries()]).toEqual([['a', 2], ['b', 1], ['c', 1]])
+    cache.add('b', 3) // add() of a live key writes nothing
+    expect([...cache.keys()]).toEqual(['a', 'b', 'c'])
+    cache.delete('a')
+    cache.set('a', 3) // a deleted key comes back at the end
     expect([...cache.keys()]).toEqual(['b', 'c', 'a'])
   })
 
@@ -167,12 +170,12 @@ describe('cache.peekItem()', () => {
     expect(cache.peekItem({ last: false })).toEqual(['a', 2])
   })
 
-  it('sees an overwritten key as the newest', () => {
+  it('keeps an overwritten key in its first place', () => {
     const cache = openCache()
     cache.set('a', 1)
     cache.set('b', 2)
     cache.set('a', 3)
-    expect(cache.peekItem()).toEqual(['a', 3])
-    expect(cache.peekItem({ last: false })).toEqual(['b', 2])
+    expect(cache.peekItem()).toEqual(['b', 2])
+    expect(cache.peekItem({ last: false })).toEqual(['a', 3])
   })
 })

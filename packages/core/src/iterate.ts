@@ -9,7 +9,7 @@ export interface IterateOptions {
 const PAGE = 100
 
 /**
- * Walks entries in storage order (first write of each key), a page of 100 at a
+ * Walks entries in insertion order (first write of each key), a page of 100 at a
  * time, so a million-entry cache iterates in constant memory. Entries written
  * after the walk began are not visited; expired entries are skipped.
  */

@@ -3,9 +3,9 @@
  * SQLite file is never modified) and `user_version` is the schema version.
  *
  * entries      one row per key; `kind` keeps the key's type, so 1 and '1' differ.
- *              `id` grows with every write (a write replaces the row), so id
- *              order is storage order and doubles as the least-recently-stored
- *              eviction order without an index of its own
+ *              `id` is given when a key is first written; an overwrite updates
+ *              the row in place, so id order is insertion order (as in a Map).
+ *              Eviction policies add the index their order needs (eviction-policy.ts)
  * entry_tags   many tags per entry, indexed by tag, so evict(tag) is a range scan
  * counters     value-file bytes (kept by triggers that fire only for file-backed
  *              rows, so an ordinary write dirties no extra page), hit/miss

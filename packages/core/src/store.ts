@@ -215,9 +215,9 @@ export class Store {
     if (file !== null) this.publishFile(file)
     const data = file === null ? encoded.data : null
     const args = [kind, key, encoded.mode, data, file, size, meta.expireAt, now, now, meta.tags]
-    if (meta.tags === null) this.statements.upsert.run(...args)
-    else this.statements.insertTags.run(this.statements.upsertReturningId.get(...args), meta.tags)
-    this.cullAfterWrite(now, file === null ? approximateBytes(encoded.data) : size)
+    const id = this.statements.upsertReturningId.get(...args) as number
+    if (meta.tags !== null) this.statements.insertTags.run(id, meta.tags)
+    this.cullAfterWrite(now, file === null ? approximateBytes(encoded.data) : size, id)
   }
 
   /**
@@ -302,7 +302,7 @@ export class Store {
    * after it wrote 1/64 of the limit), so a write far below the limit pays for
    * one cheap read instead of three pragma queries.
    */
-  cullAfterWrite(now: number, bytesWritten: number): void {
+  cullAfterWrite(now: number, bytesWritten: number, writtenId: number): void {
     // Writes that skipped housekeeping (putEntryAlone) lend it their budget, so
     // expired entries still go at up to cullLimit per write, as in DiskCache.
     const sweepBudget = Math.min(this.settings.cullLimit * (this.writesSinceHousekeeping + 1), 1000)
@@ -317,16 +317,15 @@ export class Store {
     this.knownVolume = this.volume()
     this.unculledBytes = 0
     if (removed < limit && this.policy.victimOrder !== null && this.knownVolume >= sizeLimit) {
-      this.evictByPolicy(limit - removed, true)
+      this.evictByPolicy(limit - removed, writtenId)
     }
   }
 
-  /** Evicts `count` entries in policy order; after a write, never the entry that write stored. */
-  evictByPolicy(count: number, sparingLastWrite = false): number {
+  /** Evicts `count` entries in policy order; after a write, never the entry that write stored (`spareId`). */
+  evictByPolicy(count: number, spareId?: number): number {
     if (this.policy.victimOrder === null) return 0
-    const spare = sparingLastWrite ? 'WHERE id <> last_insert_rowid()' : ''
-    const sql = `DELETE FROM entries WHERE id IN (SELECT id FROM entries ${spare} ORDER BY ${this.policy.victimOrder} LIMIT ?)`
-    return this.prepare(sql).run(count).changes
+    const victims = `SELECT id FROM entries WHERE id <> ? ORDER BY ${this.policy.victimOrder} LIMIT ?`
+    return this.prepare(`DELETE FROM entries WHERE id IN (${victims})`).run(spareId ?? 0, count).changes
   }
 
   countTagged(tag: string): number {
