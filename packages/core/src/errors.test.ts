@@ -11,6 +11,8 @@ import {
   InvalidTtlError,
   InvalidValueError,
   KeyNotFoundError,
+  LockNotHeldError,
+  LockTimeoutError,
   NotACacheError,
   NotANumberError,
   NotWritableError,
@@ -171,5 +173,29 @@ describe('errors from incr()', () => {
     cache.set('s', 'text')
     expect(() => cache.incr('s')).toThrow(expect.objectContaining({ code: 'NOT_A_NUMBER' }))
     expect(() => cache.incr('missing', 1, { default: null })).toThrow(expect.objectContaining({ code: 'KEY_NOT_FOUND' }))
+  })
+})
+
+describe('recipe error classes', () => {
+  it('LockTimeoutError is a CacheTimeoutError with its own code', () => {
+    const error = new LockTimeoutError('waited too long')
+    expect(error).toBeInstanceOf(LockTimeoutError)
+    expect(error).toBeInstanceOf(CacheTimeoutError)
+    expect(error).toBeInstanceOf(DiskCacheError)
+    expect(error.code).toBe('LOCK_TIMEOUT')
+    expect(error.name).toBe('LockTimeoutError')
+    expect(new CacheTimeoutError('x')).not.toBeInstanceOf(LockTimeoutError)
+  })
+
+  it('LockNotHeldError is a DiskCacheError with code LOCK_NOT_HELD', () => {
+    const error = new LockNotHeldError('not yours')
+    expect(error).toBeInstanceOf(DiskCacheError)
+    expect(error.code).toBe('LOCK_NOT_HELD')
+    expect(error.name).toBe('LockNotHeldError')
+  })
+
+  it('are exported from the package entry point', () => {
+    expect(publicApi.LockTimeoutError).toBe(LockTimeoutError)
+    expect(publicApi.LockNotHeldError).toBe(LockNotHeldError)
   })
 })

@@ -20,6 +20,8 @@ export type DiskCacheErrorCode =
   | 'IO_ERROR'
   | 'INVALID_TRANSACTION'
   | 'VALUE_TOO_LARGE'
+  | 'LOCK_TIMEOUT'
+  | 'LOCK_NOT_HELD'
 
 const kDiskCacheError = Symbol.for('diskcache.error')
 
@@ -173,5 +175,29 @@ export class TransactionError extends DiskCacheError {
 export class ValueTooLargeError extends DiskCacheError {
   constructor(message: string) {
     super('VALUE_TOO_LARGE', message)
+  }
+}
+
+/**
+ * A recipe (Lock, RLock, BoundedSemaphore, barrier, memoizeStampede) waited
+ * longer than its `timeout` for another holder. A CacheTimeoutError too, so a
+ * handler for every timeout catches it; its own code tells the two apart.
+ */
+export class LockTimeoutError extends CacheTimeoutError {
+  declare readonly code: 'LOCK_TIMEOUT'
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    // CacheTimeoutError fixes its code in its constructor; this one is its own.
+    Object.defineProperty(this, 'code', { value: 'LOCK_TIMEOUT', enumerable: true, writable: false })
+  }
+}
+
+/**
+ * `release()` or `extend()` by an object that does not hold the lock: it never
+ * acquired it, already released it, or its ttl ran out and another owner took it.
+ */
+export class LockNotHeldError extends DiskCacheError {
+  constructor(message: string) {
+    super('LOCK_NOT_HELD', message)
   }
 }

@@ -27,6 +27,8 @@ export {
   InvalidTtlError,
   InvalidValueError,
   KeyNotFoundError,
+  LockNotHeldError,
+  LockTimeoutError,
   NotACacheError,
   NotANumberError,
   NotWritableError,
@@ -36,3 +38,19 @@ export {
   ValueTooLargeError,
 } from './errors.js'
 export type { DiskCacheErrorCode } from './errors.js'
+export type { RecipeCache } from './recipes/recipe-cache.js'
+export type { WaitOptions } from './recipes/poll-until.js'
+export { Acquirable, DEFAULT_LOCK_OPTIONS } from './recipes/acquirable.js'
+export type { AcquireOptions, LockOptions } from './recipes/acquirable.js'
+export { Lock } from './recipes/lock.js'
+export { RLock } from './recipes/rlock.js'
+export { BoundedSemaphore } from './recipes/bounded-semaphore.js'
+export type { BoundedSemaphoreOptions } from './recipes/bounded-semaphore.js'
+export { throttle } from './recipes/throttle.js'
+export type { ThrottleOptions, ThrottledFunction } from './recipes/throttle.js'
+export { barrier } from './recipes/barrier.js'
+export type { BarrierOptions, Holdable, HoldableClass, HoldableFactory } from './recipes/barrier.js'
+export { memoizeStampede } from './recipes/memoize-stampede.js'
+export type { MemoizeStampedeOptions, StampedeFunction } from './recipes/memoize-stampede.js'
+export { Averager } from './recipes/averager.js'
+export type { AveragerOptions } from './recipes/averager.js'

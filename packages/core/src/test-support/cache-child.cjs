@@ -9,13 +9,20 @@ const { createHash } = require('node:crypto')
 const { join } = require('node:path')
 
 // DISKCACHE_CHILD_PACKAGE points at another build (say, of an older commit) to compare behaviour.
-const { Cache, FanoutCache } = require(process.env.DISKCACHE_CHILD_PACKAGE || join(__dirname, '../../dist/cjs/index.js'))
+const core = require(process.env.DISKCACHE_CHILD_PACKAGE || join(__dirname, '../../dist/cjs/index.js'))
+const { Cache, FanoutCache } = core
 const Database = require('better-sqlite3')
 
 const directory = process.argv[2]
 let cache
 let armed
 let lockDb
+// Locks this process took and keeps (the parent kills it to test recovery).
+const keptLocks = []
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
 
 function send(message) {
   if (process.connected) process.send(message)
@@ -137,6 +144,69 @@ const handlers = {
       stored.push({ key: `v${i}`, sha256: digest(value) })
     }
     return { stored, error: null }
+  },
+  /**
+   * Recipes: `count` rounds of acquire → read 'counter' → yield → write it + 1 →
+   * release. An 'inside' marker, added on entry and deleted on exit, counts
+   * the rounds that found another holder inside.
+   */
+  async lockLoop({ key, count, ttl }) {
+    const lock = new core.Lock(cache, key, { ttl, pollInterval: 5 })
+    let overlaps = 0
+    for (let i = 0; i < count; i++) {
+      await lock.acquire({ timeout: 20_000 })
+      if (!cache.add('inside', process.pid)) overlaps++
+      const value = cache.get('counter') ?? 0
+      // Yield between read and write, so a second holder (if the lock let one in) would interleave and lose an update.
+      await new Promise((resolve) => setImmediate(resolve))
+      cache.set('counter', value + 1)
+      cache.delete('inside')
+      lock.release()
+    }
+    return { overlaps }
+  },
+  /** Acquires a Lock and never releases it; resolves with its owner token. */
+  async lockHold({ key, ttl }) {
+    const lock = new core.Lock(cache, key, { ttl })
+    await lock.acquire({ timeout: 5_000 })
+    keptLocks.push(lock)
+    return lock.owner
+  },
+  /** `count` rounds of holding a BoundedSemaphore for `holdMs`, recording the most holders ever seen at once in 'highWater'. */
+  async semaphoreLoop({ key, value, ttl, count, holdMs }) {
+    const semaphore = new core.BoundedSemaphore(cache, key, { value, ttl, pollInterval: 5 })
+    for (let i = 0; i < count; i++) {
+      await semaphore.acquire({ timeout: 20_000 })
+      cache.transact(() => {
+        const holders = cache.incr('holders')
+        if (holders > (cache.get('highWater') ?? 0)) cache.set('highWater', holders)
+      })
+      await sleep(holdMs)
+      cache.decr('holders')
+      semaphore.release()
+    }
+    return true
+  },
+  /** Calls a throttled function for `durationMs`; resolves with the time (Date.now) of every call it made. */
+  async throttleRun({ name, count, per, durationMs }) {
+    const times = []
+    const run = core.throttle(cache, () => times.push(Date.now()), { count, per, name })
+    const end = Date.now() + durationMs
+    while (Date.now() < end) await run()
+    return times
+  },
+  /** `callers` concurrent calls of a memoizeStampede function that counts its runs in 'calls' and takes `computeMs`. */
+  async stampedeCold({ name, callers, computeMs, ttl }) {
+    const compute = core.memoizeStampede(
+      cache,
+      async (n) => {
+        cache.incr('calls')
+        await sleep(computeMs)
+        return `value of ${n} from ${process.pid}`
+      },
+      { name, ttl, pollInterval: 5 },
+    )
+    return Promise.all(Array.from({ length: callers }, () => compute(1)))
   },
   arm({ op, args }) {
     armed = { op, args }
