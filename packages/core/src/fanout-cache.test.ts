@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { Cache } from './cache.js'
 import { CacheClosedError, CacheTimeoutError, InvalidKeyError, InvalidOptionError, NotACacheError, TransactionError } from './errors.js'
 import { FanoutCache } from './fanout-cache.js'
+import { Lock } from './recipes/lock.js'
 import { openNativeDatabase } from './native-handles.js'
 import { shardOfKey } from './shard-of-key.js'
 import { ChildCache, killAllChildren, runTogether } from './test-support/child-cache.js'
@@ -350,5 +351,20 @@ describe('FanoutCache across processes', () => {
     expect(counts).toEqual([4, 4, 4, 4])
     await runTogether(children, 'incrLoop', { key: 'counter', count: 300 })
     expect(openFanoutCache({ shards: 4 }, dir).get('counter')).toBe(1200)
+  })
+})
+
+describe('FanoutCache with the recipes', () => {
+  it('serves as a RecipeCache: a Lock on it excludes a second holder', async () => {
+    const dir = makeTempDir()
+    const one = openFanoutCache({ shards: 4 }, dir)
+    const two = openFanoutCache({ shards: 4 }, dir)
+    const first = new Lock(one, 'job', { ttl: 10_000 })
+    const second = new Lock(two, 'job', { ttl: 10_000 })
+    await first.acquire()
+    expect(second.tryAcquire()).toBe(false)
+    first.release()
+    expect(second.tryAcquire()).toBe(true)
+    expect(one.has('job')).toBe(true)
   })
 })
