@@ -221,6 +221,21 @@ export class Store {
   }
 
   /**
+   * Overwrites the entry with this id in place (inside a write transaction) and
+   * culls, sparing that entry. The id stays, so the entry keeps its place in
+   * storage order and in least-recently-stored eviction.
+   */
+  updateEntry(id: number, staged: StagedValue, meta: EntryMeta, now: number): void {
+    const { encoded, file, size } = staged
+    if (file !== null) this.publishFile(file)
+    const data = file === null ? encoded.data : null
+    this.statements.updateEntry.run(encoded.mode, data, file, size, meta.expireAt, now, now, meta.tags, id)
+    // The tags trigger has just dropped the old tag rows (when there were any).
+    if (meta.tags !== null) this.statements.insertTags.run(id, meta.tags)
+    this.cullAfterWrite(now, file === null ? approximateBytes(encoded.data) : size, id)
+  }
+
+  /**
    * Writes an inline, untagged entry as one autocommit statement, when no
    * housekeeping is due: most sets take this path, and cost one INSERT instead
    * of BEGIN, INSERT, housekeeping query and COMMIT. Returns false (and writes
@@ -302,7 +317,7 @@ export class Store {
    * after it wrote 1/64 of the limit), so a write far below the limit pays for
    * one cheap read instead of three pragma queries.
    */
-  cullAfterWrite(now: number, bytesWritten: number): void {
+  cullAfterWrite(now: number, bytesWritten: number, writtenId?: number): void {
     // Writes that skipped housekeeping (putEntryAlone) lend it their budget, so
     // expired entries still go at up to cullLimit per write, as in DiskCache.
     const sweepBudget = Math.min(this.settings.cullLimit * (this.writesSinceHousekeeping + 1), 1000)
@@ -317,16 +332,21 @@ export class Store {
     this.knownVolume = this.volume()
     this.unculledBytes = 0
     if (removed < limit && this.policy.victimOrder !== null && this.knownVolume >= sizeLimit) {
-      this.evictByPolicy(limit - removed, true)
+      this.evictByPolicy(limit - removed, writtenId ?? true)
     }
   }
 
-  /** Evicts `count` entries in policy order; after a write, never the entry that write stored. */
-  evictByPolicy(count: number, sparingLastWrite = false): number {
+  /**
+   * Evicts `count` entries in policy order; after a write, never the entry that
+   * write stored: `true` spares the row just inserted, a number the row with that
+   * id (an overwrite in place inserts nothing).
+   */
+  evictByPolicy(count: number, spare: boolean | number = false): number {
     if (this.policy.victimOrder === null) return 0
-    const spare = sparingLastWrite ? 'WHERE id <> last_insert_rowid()' : ''
-    const sql = `DELETE FROM entries WHERE id IN (SELECT id FROM entries ${spare} ORDER BY ${this.policy.victimOrder} LIMIT ?)`
-    return this.prepare(sql).run(count).changes
+    const where = spare === false ? '' : spare === true ? 'WHERE id <> last_insert_rowid()' : 'WHERE id <> ?'
+    const sql = `DELETE FROM entries WHERE id IN (SELECT id FROM entries ${where} ORDER BY ${this.policy.victimOrder} LIMIT ?)`
+    const statement = this.prepare(sql)
+    return (typeof spare === 'number' ? statement.run(spare, count) : statement.run(count)).changes
   }
 
   countTagged(tag: string): number {
