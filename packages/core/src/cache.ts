@@ -5,6 +5,7 @@ import { checkCache, type CheckOptions, type CheckReport } from './check.js'
 import { decodeTags, resolveEntryOptions, type SetOptions, expiryFromTtl } from './entry-options.js'
 import { InvalidOptionError, KeyNotFoundError, NotANumberError, TransactionError } from './errors.js'
 import { iterateEntries, type IterateOptions } from './iterate.js'
+import { countQueue, iterateQueue, type QueueEntriesOptions } from './iterate-queue.js'
 import { type MemoizedFunction, type MemoizeHost, type MemoizeOptions, memoize } from './memoize.js'
 import { removeCacheFiles } from './open-database.js'
 import { type CacheOptions, type CacheSettings, isSettingName, resolveOptions, unknownName, validateSetting } from './options.js'
@@ -180,6 +181,29 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
     return this.writeEntry(key, value, options, true)
   }
 
+  /**
+   * Stores only when the key is live (memcached's `replace`, Redis's `SET XX`),
+   * writing exactly as `set` does. False, with nothing written, when the key is
+   * missing or expired.
+   */
+  replace(key: K, value: V, options?: SetOptions): boolean {
+    const { store } = this
+    const [kind, stored] = encodeKey(key)
+    const meta = resolveEntryOptions(options, store.now())
+    const staged = store.stageValue(value)
+    try {
+      return store.write('replace', () => {
+        const now = store.now()
+        const row = store.statements.get.get(kind, stored) as [number, number, unknown, string | null, number | null] | undefined
+        if (row === undefined || (row[4] !== null && row[4] <= now)) return false
+        store.updateEntry(row[0], staged, meta, now)
+        return true
+      })
+    } finally {
+      store.discardStagedFile(staged)
+    }
+  }
+
   setMany(entries: Iterable<readonly [K, V]>, options?: SetOptions): void {
     const list = [...entries]
     this.transact(() => {
@@ -348,6 +372,20 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
   /** Like pull, without removing. */
   peek(options?: PullOptions): [K, V] | undefined {
     return peekQueue(this.store, options) as [K, V] | undefined
+  }
+
+  /**
+   * The queue's live [key, value] pairs in queue order (the order `pull` takes
+   * them), front to back or, with `reverse`, back to front, skipping `offset`
+   * items first. Pages through the keys, so a long queue walks in constant memory.
+   */
+  queueEntries(options?: QueueEntriesOptions): IterableIterator<[K, V]> {
+    return iterateQueue(this.store, options) as IterableIterator<[K, V]>
+  }
+
+  /** Live items in the queue named by `prefix` (the integer-keyed queue without one). */
+  queueSize(options: { prefix?: string } = {}): number {
+    return countQueue(this.store, options.prefix)
   }
 
   // ----- maintenance -----

@@ -37,9 +37,7 @@ function statementsFor(store: Store, prefixed: boolean, descending: boolean): Qu
   const shape = `${prefixed}:${descending}`
   let found = byShape.get(shape)
   if (!found) {
-    const range = prefixed
-      ? `kind = ${KeyKind.String} AND key > ? AND key < ? AND length(key) = ? AND substr(key, -${DIGITS}) GLOB '${'[0-9]'.repeat(DIGITS)}'`
-      : `kind = ${KeyKind.Number} AND key > ? AND key < ? AND key = round(key)`
+    const range = queueRangeCondition(prefixed)
     const order = `ORDER BY kind, key ${descending ? 'DESC' : 'ASC'} LIMIT 1`
     found = {
       edge: store.db.prepare(`SELECT key FROM entries WHERE ${range} ${order}`).pluck(),
@@ -52,7 +50,18 @@ function statementsFor(store: Store, prefixed: boolean, descending: boolean): Qu
   return found
 }
 
-function rangeArgs(prefix: string | undefined): unknown[] {
+/**
+ * SQL matching the keys of one queue; bind `queueRangeArgs(prefix)` to it. The
+ * first two arguments are the exclusive lower and upper key bounds, so a walk
+ * can narrow them to a cursor.
+ */
+export function queueRangeCondition(prefixed: boolean): string {
+  return prefixed
+    ? `kind = ${KeyKind.String} AND key > ? AND key < ? AND length(key) = ? AND substr(key, -${DIGITS}) GLOB '${'[0-9]'.repeat(DIGITS)}'`
+    : `kind = ${KeyKind.Number} AND key > ? AND key < ? AND key = round(key)`
+}
+
+export function queueRangeArgs(prefix: string | undefined): unknown[] {
   if (prefix === undefined) return [0, END]
   if (typeof prefix !== 'string') throw new InvalidOptionError(`queue prefix must be a string; got ${typeof prefix}`)
   return [`${prefix}-${'0'.repeat(DIGITS)}`, `${prefix}-${'9'.repeat(DIGITS)}`, prefix.length + 1 + DIGITS]
@@ -69,7 +78,7 @@ function numberOf(prefix: string | undefined, key: unknown): number {
 export function pushQueue(store: Store, value: unknown, options: PushOptions = {}): string | number {
   const { prefix, side = 'back', ...setOptions } = options
   if (side !== 'back' && side !== 'front') throw new InvalidOptionError(`push side must be 'back' or 'front'; got ${String(side)}`)
-  const range = rangeArgs(prefix)
+  const range = queueRangeArgs(prefix)
   const meta = resolveEntryOptions(setOptions, store.now())
   const staged = store.stageValue(value)
   try {
@@ -90,7 +99,7 @@ type Row = [number, unknown, number, unknown, string | null, number | null]
 
 export function pullQueue(store: Store, options: PullOptions = {}): [unknown, unknown] | undefined {
   const { prefix, side = 'front' } = options
-  const range = rangeArgs(prefix)
+  const range = queueRangeArgs(prefix)
   // Preparing a statement on a closed database must still throw CacheClosedError.
   const statement = store.run(() => statementsFor(store, prefix !== undefined, side === 'back').first)
   return store.write('pull', () => {
@@ -106,7 +115,7 @@ export function pullQueue(store: Store, options: PullOptions = {}): [unknown, un
 
 export function peekQueue(store: Store, options: PullOptions = {}): [unknown, unknown] | undefined {
   const { prefix, side = 'front' } = options
-  const range = rangeArgs(prefix)
+  const range = queueRangeArgs(prefix)
   const statement = store.run(() => statementsFor(store, prefix !== undefined, side === 'back').first)
   for (;;) {
     const row = store.run(() => statement.get(...range, store.now())) as Row | undefined

@@ -221,6 +221,21 @@ export class Store {
   }
 
   /**
+   * Overwrites the entry with this id in place (inside a write transaction) and
+   * culls, sparing that entry. The id stays, so the entry keeps its place in
+   * storage order and in least-recently-stored eviction.
+   */
+  updateEntry(id: number, staged: StagedValue, meta: EntryMeta, now: number): void {
+    const { encoded, file, size } = staged
+    if (file !== null) this.publishFile(file)
+    const data = file === null ? encoded.data : null
+    this.statements.updateEntry.run(encoded.mode, data, file, size, meta.expireAt, now, now, meta.tags, id)
+    // The tags trigger has just dropped the old tag rows (when there were any).
+    if (meta.tags !== null) this.statements.insertTags.run(id, meta.tags)
+    this.cullAfterWrite(now, file === null ? approximateBytes(encoded.data) : size, id)
+  }
+
+  /**
    * Writes an inline, untagged entry as one autocommit statement, when no
    * housekeeping is due: most sets take this path, and cost one INSERT instead
    * of BEGIN, INSERT, housekeeping query and COMMIT. Returns false (and writes

@@ -10,11 +10,13 @@ const { join } = require('node:path')
 
 // DISKCACHE_CHILD_PACKAGE points at another build (say, of an older commit) to compare behaviour.
 const core = require(process.env.DISKCACHE_CHILD_PACKAGE || join(__dirname, '../../dist/cjs/index.js'))
-const { Cache, FanoutCache } = core
+const { Cache, Deque, FanoutCache, Index } = core
 const Database = require('better-sqlite3')
 
 const directory = process.argv[2]
 let cache
+let deque
+let index
 let armed
 let lockDb
 // Locks this process took and keeps (the parent kills it to test recovery).
@@ -207,6 +209,41 @@ const handlers = {
       { name, ttl, pollInterval: 5 },
     )
     return Promise.all(Array.from({ length: callers }, () => compute(1)))
+  },
+  /** Opens a Deque (closing the one open before), in `at` if given. */
+  openDeque({ options = {}, at = directory } = {}) {
+    if (deque && deque.cache.store.isOpen) deque.close()
+    deque = new Deque(at, options)
+    return deque.length
+  },
+  /** Pushes the numbers from, from + 1, … (count of them) one call at a time, then `sentinels` copies of 'END'. */
+  async dequeProduce({ from = 0, count, sentinels = 0, side = 'back' }) {
+    for (let i = from; i < from + count; i++) {
+      if (side === 'back') deque.push(i)
+      else deque.unshift(i)
+      // Every so often let the event loop run, so the IPC channel stays responsive.
+      if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve))
+    }
+    for (let i = 0; i < sentinels; i++) deque.push('END')
+    return count
+  },
+  /** Takes items from `side` until it takes an 'END' (waiting while the deque is empty); returns what it took. */
+  async dequeConsume({ side = 'front' }) {
+    const taken = []
+    for (;;) {
+      const item = side === 'front' ? deque.shift() : deque.pop()
+      if (item === 'END') return taken
+      if (item === undefined) await new Promise((resolve) => setTimeout(resolve, 1))
+      else taken.push(item)
+    }
+  },
+  openIndex({ options = {}, at = directory } = {}) {
+    if (index && index.cache.store.isOpen) index.close()
+    index = new Index(at, options)
+    return index.size
+  },
+  indexSetDefault({ key, value }) {
+    return index.setDefault(key, value)
   },
   arm({ op, args }) {
     armed = { op, args }
