@@ -262,7 +262,8 @@ describe('FanoutCache when a shard stays locked past timeout', () => {
       expect(cache.add(neighbour, 'v')).toBe(false)
       expect(cache.delete('k')).toBe(false)
       expect(cache.touch('k', 1000)).toBe(false)
-      expect(cache.timeouts).toBe(4)
+      expect(cache.replace('k', 'after')).toBe(false)
+      expect(cache.timeouts).toBe(5)
       expect(() => cache.incr('k')).toThrow(CacheTimeoutError)
       expect(() => cache.pop('k')).toThrow(CacheTimeoutError)
     } finally {
@@ -292,6 +293,27 @@ describe('FanoutCache named sub-collections', () => {
     // One database: transactions across its keys, and maxSize memoize, work.
     users.transact(() => users.set('x', 1))
     expect(users.memoize((n: number) => n, { name: 'f', maxSize: 2 })(1)).toBe(1)
+  })
+
+  it('deque(name) and index(name) are collections of their own under deque/<name> and index/<name>', () => {
+    const dir = makeTempDir()
+    const fanout = openFanoutCache({}, dir)
+    const jobs = fanout.deque<string>('jobs', { maxLength: 2 })
+    expect(fanout.deque('jobs')).toBe(jobs)
+    jobs.push('a', 'b', 'c')
+    expect(jobs.toArray()).toEqual(['b', 'c'])
+    const users = fanout.index<string, number>('users')
+    expect(fanout.index('users')).toBe(users)
+    users.set('x', 1).set('y', 2).set('x', 3)
+    expect([...users.entries()]).toEqual([['x', 3], ['y', 2]])
+    expect(existsSync(join(dir, 'deque', 'jobs', 'cache.db'))).toBe(true)
+    expect(existsSync(join(dir, 'index', 'users', 'cache.db'))).toBe(true)
+    expect(fanout.size).toBe(0) // none of it is in the shards
+    fanout.close()
+    const again = openFanoutCache({}, dir)
+    expect(again.deque('jobs').toArray()).toEqual(['b', 'c'])
+    expect(again.index('users').get('x')).toBe(3)
+    expect(() => again.deque('../jobs')).toThrow(InvalidOptionError)
   })
 
   it('refuses names that would leave the directory', () => {

@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path'
 import { Cache, type CacheStats, DEFAULT_DIRECTORY } from './cache.js'
 import type { CacheKey } from './cache-key.js'
 import type { CheckOptions, CheckReport } from './check.js'
+import { Deque, type DequeOptions } from './deque.js'
+import { Index, type IndexOptions } from './ordered-index.js'
 import type { SetOptions } from './entry-options.js'
 import { CacheClosedError, CacheTimeoutError, DiskCacheError, InvalidOptionError, TransactionError } from './errors.js'
 import { isAsyncFunction } from './is-async-function.js'
@@ -25,7 +27,7 @@ export interface FanoutCacheOptions extends CacheOptions {
   /** How many shard databases keys are spread over. @default 8, or the count the directory was created with */
   shards?: number
   /**
-   * What a single-key write (`set`, `add`, `touch`, `delete`) does when its
+   * What a single-key write (`set`, `add`, `replace`, `touch`, `delete`) does when its
    * shard stays locked past `timeout`: `'throw'` a CacheTimeoutError, or
    * `'return-false'` (the write did not happen; counted in `timeouts`).
    * @default 'throw'
@@ -40,7 +42,7 @@ const FANOUT_OPTION_NAMES = [...OPTION_NAMES, 'shards', 'onTimeout']
 // Single-key methods that only need the right shard: installed on the prototype from this list.
 const ROUTED = ['get', 'has', 'getWithMeta', 'getStream', 'pop', 'incr', 'decr', 'getOrSet', 'setStream'] as const
 // Single-key writes whose result says whether they happened: they follow `onTimeout`.
-const REPORTING_WRITES = ['add', 'touch', 'delete'] as const
+const REPORTING_WRITES = ['add', 'replace', 'touch', 'delete'] as const
 
 type RoutedName = (typeof ROUTED)[number] | (typeof REPORTING_WRITES)[number]
 
@@ -332,6 +334,20 @@ export class FanoutCache<K extends CacheKey = CacheKey, V = unknown> implements 
   /** True once `close()` has run. */
   get closed(): boolean {
     return this.isClosed
+  }
+
+  /**
+   * A Deque of its own in `deque/<name>` (a single database, eviction policy
+   * 'none'). The same object is returned for the same name; `options` apply
+   * when it is first opened.
+   */
+  deque<DV = unknown>(name: string, options?: DequeOptions): Deque<DV> {
+    return this.child('deque', name, (directory) => new Deque<DV>(directory, { ...this.childOptions, ...options }))
+  }
+
+  /** An Index of its own in `index/<name>`, like `deque(name)`. */
+  index<IK extends CacheKey = CacheKey, IV = unknown>(name: string, options?: IndexOptions<IK, IV>): Index<IK, IV> {
+    return this.child('index', name, (directory) => new Index<IK, IV>(directory, { ...this.childOptions, ...options }))
   }
 
   /** Closes every shard and sub-collection. Later calls throw CacheClosedError. */
