@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url'
 const require = createRequire(import.meta.url)
 const here = dirname(fileURLToPath(import.meta.url))
 
-/** The compiled package the benchmark measures (`npm run build` writes it). */
-export const DIST = join(here, '..', '..', 'dist', 'cjs')
+/** The compiled package the benchmark measures (`npm run build` writes it); BENCH_DIST points at another build, to compare. */
+export const DIST = process.env.BENCH_DIST ?? join(here, '..', '..', 'dist', 'cjs')
 
 let loaded
 export function loadCore() {

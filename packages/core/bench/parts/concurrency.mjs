@@ -40,7 +40,7 @@ function openStore(name, dir) {
 // ----- worker side -----
 
 /** One process of a round: waits for `startAt`, runs the mix until `stopAt`, sends back every latency (µs). */
-function work({ store: name, dir, keys, valueSize, startAt, stopAt, seed }) {
+function work({ store: name, dir, keys, valueSize, startAt, stopAt, seed, sets: setShare, deletes: deleteShare }) {
   const store = openStore(name, dir)
   const value = makeValue(valueSize, seed)
   const random = prng(seed)
@@ -58,8 +58,8 @@ function work({ store: name, dir, keys, valueSize, startAt, stopAt, seed }) {
     if (t0 >= stopAt - performance.timeOrigin) break
     const dice = random()
     const key = names[Math.floor(random() * keys)]
-    if (dice < 0.9) store.get(key)
-    else if (dice < 0.99) {
+    if (dice < 1 - setShare - deleteShare) store.get(key)
+    else if (dice < 1 - deleteShare) {
       store.set(key, value)
       sets++
     } else {
@@ -107,13 +107,13 @@ function percentile(sorted, q) {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
 }
 
-async function round({ store, dir, processes, keys, valueSize, seconds, round: r }) {
+async function round({ store, dir, processes, keys, valueSize, seconds, sets, deletes, round: r }) {
   // Forking and loading take a while: start far enough ahead that every worker is ready and spinning.
   const startAt = Date.now() + 700 + 150 * processes
   const stopAt = startAt + seconds * 1000
   const results = await Promise.all(
     Array.from({ length: processes }, (_, i) =>
-      startWorker({ store, dir, keys, valueSize, startAt, stopAt, seed: 1 + i + 100 * r }),
+      startWorker({ store, dir, keys, valueSize, startAt, stopAt, sets, deletes, seed: 1 + i + 100 * r }),
     ),
   )
   const ops = results.reduce((sum, result) => sum + result.ops, 0)
@@ -134,7 +134,7 @@ async function round({ store, dir, processes, keys, valueSize, seconds, round: r
   }
 }
 
-export async function run({ processes = [1, 2, 4], keys = 10_000, valueSize = 1000, seconds = 3, rounds = 3, scratch = tmpdir() }) {
+export async function run({ processes = [1, 2, 4], keys = 10_000, valueSize = 1000, seconds = 3, rounds = 3, sets = 0.09, deletes = 0.01, scratch = tmpdir() }) {
   const root = mkdtempSync(join(scratch, 'diskcache-bench-concurrency-'))
   const forget = onInterrupt(() => rmSync(root, { recursive: true, force: true }))
   try {
@@ -153,7 +153,7 @@ export async function run({ processes = [1, 2, 4], keys = 10_000, valueSize = 10
         // Turns rotate each round, so no contender always runs on a cooler machine.
         const order = STORES.map((_, i) => STORES[(i + r) % STORES.length])
         for (const store of order) {
-          figures[p][store].push(await round({ store, dir: join(root, store), processes: p, keys, valueSize, seconds, round: r }))
+          figures[p][store].push(await round({ store, dir: join(root, store), processes: p, keys, valueSize, seconds, sets, deletes, round: r }))
         }
         progress(`concurrency: P=${p} round ${r + 1}/${rounds} done`)
       }
@@ -168,7 +168,7 @@ export async function run({ processes = [1, 2, 4], keys = 10_000, valueSize = 10
         )
       }
     }
-    return { processes, keys, valueSize, seconds, rounds, medians, perRound: figures }
+    return { processes, keys, valueSize, seconds, rounds, sets, deletes, medians, perRound: figures }
   } finally {
     rmSync(root, { recursive: true, force: true })
     forget()
