@@ -249,5 +249,5 @@ describe.each(IMPLEMENTATIONS)('$name against an in-memory model', ({ ordered, r
       }),
       { numRuns: runs },
     )
-  })
+  }, 120_000)
 })
