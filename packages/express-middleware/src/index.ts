@@ -1,0 +1,8 @@
+export { diskCacheMiddleware } from './express/disk-cache-middleware.js'
+export type { DiskCacheMiddleware, ExpressHandler } from './express/disk-cache-middleware.js'
+export type { ExpressRequestLike } from './express/express-request.js'
+export { DEFAULT_HTTP_CACHE_OPTIONS } from './engine/http-cache-options.js'
+export type { HttpCacheOptions, RouteOptions } from './engine/http-cache-options.js'
+export { DEFAULT_KEY_HEADERS } from './engine/cache-key.js'
+export type { CacheRequest } from './engine/cache-request.js'
+export type { InvalidateTarget } from './engine/http-cache-engine.js'
