@@ -1,0 +1,17 @@
+import { cacheLife, cacheTag } from 'next/cache'
+import { dataUrl } from '../data'
+
+export const revalidate = 3600
+
+async function getThing() {
+  'use cache'
+  cacheTag('thing')
+  cacheLife('hours')
+  const response = await fetch(dataUrl('/thing'), { cache: 'no-store' })
+  const { n } = await response.json()
+  return n
+}
+
+export default async function CachedPage() {
+  return <p id="thing">thing {await getThing()}</p>
+}

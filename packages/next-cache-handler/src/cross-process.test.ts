@@ -1,0 +1,46 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { HandlerChild } from './test-support/handler-child.js'
+import { appPage, fetchValue } from './test-support/sample-values.js'
+import { makeTempDir } from './test-support/temp-dir.js'
+
+const PAGE_CTX = { kind: 'APP_PAGE', isRoutePPREnabled: false, isFallback: false }
+const CACHE_CONTROL = { revalidate: 20, expire: 31536000 }
+
+async function twoServers(): Promise<[HandlerChild, HandlerChild]> {
+  const dist = makeTempDir('next-dist-')
+  mkdirSync(join(dist, 'server'))
+  writeFileSync(join(dist, 'BUILD_ID'), 'build-1')
+  const env = { DISKCACHE_NEXT_DIR: makeTempDir(), TEST_SERVER_DIST_DIR: join(dist, 'server') }
+  return Promise.all([HandlerChild.start(env), HandlerChild.start(env)])
+}
+
+describe('two processes sharing one store (the built package, loaded as Next loads it)', () => {
+  it('serve in one process the page another rendered, Buffers and segmentData intact', async () => {
+    const [a, b] = await twoServers()
+    await a.request('set', { key: '/route-cache/APP_PAGE/x/$/isr', data: appPage(), ctx: { cacheControl: CACHE_CONTROL } })
+    const found = await b.request<{ value: unknown; cacheControl: unknown }>('get', { key: '/route-cache/APP_PAGE/x/$/isr', ctx: PAGE_CTX })
+    expect(found.value).toEqual(appPage())
+    expect(found.cacheControl).toEqual(CACHE_CONTROL)
+  })
+
+  it('see a revalidateTag in one process in the other: pages and fetches become misses', async () => {
+    const [a, b] = await twoServers()
+    await a.request('set', { key: '/isr', data: appPage(), ctx: { cacheControl: CACHE_CONTROL } })
+    await a.request('set', { key: 'f'.repeat(64), data: fetchValue(), ctx: { fetchCache: true, tags: ['data'] } })
+    await new Promise((resolve) => setTimeout(resolve, 5)) // the tag must be revalidated after the entries were written
+    await b.request('revalidateTag', { tags: ['data'], durations: { expire: 0 } })
+    expect(await a.request('get', { key: '/isr', ctx: PAGE_CTX })).toBeNull()
+    expect(await a.request('get', { key: 'f'.repeat(64), ctx: { kind: 'FETCH', tags: ['data'] } })).toBeNull()
+  })
+
+  it("share 'use cache' entries and tag updates", async () => {
+    const [a, b] = await twoServers()
+    const entry = { tags: ['thing'], stale: 300, timestamp: Date.now() + 0.5, expire: 86400, revalidate: 3600 }
+    await a.request('useCacheSet', { key: '["b","f",[]]', entry, body: 'payload' })
+    expect(await b.request('useCacheGet', { key: '["b","f",[]]', softTags: [] })).toMatchObject({ ...entry, value: 'payload' })
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    await b.request('updateTags', { tags: ['thing'], durations: { expire: 0 } })
+    expect(await a.request('useCacheGet', { key: '["b","f",[]]', softTags: [] })).toBeUndefined()
+  })
+})

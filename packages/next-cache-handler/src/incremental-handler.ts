@@ -1,0 +1,133 @@
+import { readBuildId } from './build-id.js'
+import { namespaceTags, tagsOfIncrementalEntry, tagsToCheck } from './entry-tags.js'
+import type {
+  CacheControl,
+  CacheHandlerContext,
+  CacheHandlerValue,
+  GetContext,
+  IncrementalCacheValue,
+  SetContext,
+} from './next-types.js'
+import { type NextCacheOptions, type ResolvedNextCacheOptions, resolveNextCacheOptions } from './options.js'
+import { type NextStore, storeFor } from './next-store.js'
+import { type TagDurations, judgeTags, recordRevalidation } from './tag-state.js'
+
+/** One stored incremental entry. */
+interface StoredEntry {
+  lastModified: number
+  value: IncrementalCacheValue | null
+  cacheControl?: CacheControl
+  /** Next 14 passes `revalidate` in the set context instead of `cacheControl`. */
+  revalidate?: number | false
+  tags: string[]
+}
+
+/** The incremental handler's public shape (Next's `CacheHandler`). */
+export interface IncrementalCacheHandler {
+  get(key: string, ctx?: GetContext): Promise<CacheHandlerValue | null>
+  set(key: string, data: IncrementalCacheValue | null, ctx?: SetContext): Promise<void>
+  revalidateTag(tags: string | string[], durations?: TagDurations): Promise<void>
+  resetRequestCache(): void
+}
+
+export type IncrementalCacheHandlerClass = new (ctx?: CacheHandlerContext) => IncrementalCacheHandler
+
+function isFetchGet(ctx: GetContext): boolean {
+  return ctx.kind === 'FETCH' || ctx.kindHint === 'fetch'
+}
+
+function isFetchSet(data: IncrementalCacheValue | null, ctx: SetContext): boolean {
+  return ctx.fetchCache === true || data?.kind === 'FETCH'
+}
+
+/**
+ * A `lastModified` that makes Next see an entry as past its revalidate window, so it serves it
+ * once (STALE) and regenerates in the background: how a tag marked stale (revalidateTag(tag,
+ * 'max')) reaches Next, which consults no tag state of its own for a custom handler.
+ * Without a positive window, -1: Next then regenerates before answering.
+ */
+function staleLastModified(revalidate: number | false | undefined, now: number, fallback: number): number {
+  return typeof revalidate === 'number' && revalidate > 0 ? now - revalidate * 1000 - 1 : fallback
+}
+
+/**
+ * Builds a handler class for Next's `cacheHandler` with these options (resolved once, here).
+ * The class's constructor does nothing costly: Next constructs it several times per request;
+ * the store is opened once per process.
+ */
+export function createCacheHandler(options: NextCacheOptions = {}): IncrementalCacheHandlerClass {
+  const resolved = resolveNextCacheOptions(options)
+  return class DiskCacheHandler implements IncrementalCacheHandler {
+    private readonly store: NextStore = storeFor(resolved)
+    private readonly options: ResolvedNextCacheOptions = resolved
+    private readonly buildId: string
+
+    constructor(ctx: CacheHandlerContext = {}) {
+      this.buildId = readBuildId(ctx.serverDistDir)
+    }
+
+    private keyFor(key: string, isFetch: boolean): string[] {
+      // Fetch keys are shared across builds on purpose (Next designs them to survive deploys);
+      // response keys are not: a new build must never serve the old build's HTML.
+      return isFetch
+        ? ['next', this.options.keyPrefix, 'fetch', key]
+        : ['next', this.options.keyPrefix, 'response', this.buildId, key]
+    }
+
+    async get(key: string, ctx: GetContext = {}): Promise<CacheHandlerValue | null> {
+      const isFetch = isFetchGet(ctx)
+      const now = this.options.now()
+      return this.store.read((entries, tags) => {
+        const stored = entries.get(this.keyFor(key, isFetch)) as StoredEntry | undefined
+        if (!stored) return null
+        const checked = namespaceTags(this.options.keyPrefix, tagsToCheck(stored.tags, ctx))
+        const verdict = judgeTags(tags, checked, stored.lastModified, now)
+        if (verdict === 'expired') return null
+        let lastModified = stored.lastModified
+        if (verdict === 'stale') {
+          lastModified = isFetch
+            ? staleLastModified(ctx.revalidate || stored.value?.revalidate, now, 0)
+            : staleLastModified(stored.cacheControl?.revalidate ?? stored.revalidate, now, -1)
+        }
+        const found: CacheHandlerValue = { lastModified, value: stored.value }
+        if (stored.cacheControl) found.cacheControl = stored.cacheControl
+        return found
+      }, null)
+    }
+
+    async set(key: string, data: IncrementalCacheValue | null, ctx: SetContext = {}): Promise<void> {
+      const isFetch = isFetchSet(data, ctx)
+      const now = this.options.now()
+      const stored: StoredEntry = { lastModified: now, value: data, tags: tagsOfIncrementalEntry(data, ctx) }
+      if (ctx.cacheControl) stored.cacheControl = ctx.cacheControl
+      if (ctx.revalidate !== undefined) stored.revalidate = ctx.revalidate
+      // Past `expire` Next would re-render before answering anyway: the entry may go then.
+      const expire = ctx.cacheControl?.expire
+      const ttl = typeof expire === 'number' ? Math.min(expire * 1000, this.options.maxAge) : this.options.maxAge
+      const storedTags = namespaceTags(this.options.keyPrefix, stored.tags)
+      this.store.write((entries) => entries.set(this.keyFor(key, isFetch), stored, { ttl, tags: storedTags }))
+    }
+
+    async revalidateTag(tags: string | string[], durations?: TagDurations): Promise<void> {
+      await revalidateTags(this.store, this.options, typeof tags === 'string' ? [tags] : tags, durations)
+    }
+
+    /** Every read goes to the shared store (a few microseconds), so there is no per-request memo to drop. */
+    resetRequestCache(): void {}
+  }
+}
+
+/** Records the revalidation; entries carrying a tag that expires now are deleted at once, freeing their space. */
+export async function revalidateTags(
+  store: NextStore,
+  options: ResolvedNextCacheOptions,
+  tags: readonly string[],
+  durations: TagDurations | undefined,
+): Promise<void> {
+  const now = options.now()
+  const stored = namespaceTags(options.keyPrefix, tags)
+  store.write((entries, tagCache) => {
+    recordRevalidation(tagCache, stored, durations, now, options.maxAge)
+    if (durations === undefined || durations.expire === 0) for (const tag of stored) entries.evict(tag)
+  })
+}

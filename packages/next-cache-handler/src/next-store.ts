@@ -1,0 +1,90 @@
+import { join } from 'node:path'
+import { Cache } from '@diskcache/core'
+import type { ResolvedNextCacheOptions } from './options.js'
+import { warnOnce } from './warn-once.js'
+
+/** How long a store that failed to open is left alone before the next attempt. */
+const REOPEN_DELAY_MS = 30_000
+
+/**
+ * The two databases of one store directory: `entries` (pages, routes, fetches, 'use cache' values;
+ * size-limited) and `tags` (when each tag went stale or expired). Tag rows live apart so size
+ * eviction can never drop one: a lost tag row would bring revalidated entries back to life.
+ *
+ * Next constructs the incremental handler several times per request, so the store is opened once
+ * per process and directory (see `storeFor`) and every access goes through `read`/`write`, which
+ * turn a fault into a logged miss.
+ */
+export class NextStore {
+  private opened: { entries: Cache; tags: Cache } | undefined
+  private failedAt = -Infinity
+
+  constructor(readonly options: ResolvedNextCacheOptions) {}
+
+  /** Runs `fn` on the open databases; on any fault logs once and returns `fallback`. */
+  read<T>(fn: (entries: Cache, tags: Cache) => T, fallback: T): T {
+    const caches = this.open()
+    if (!caches) return fallback
+    try {
+      return fn(caches.entries, caches.tags)
+    } catch (error) {
+      warnOnce('DISKCACHE_NEXT_READ_FAILED', `@diskcache/next: a read from ${this.options.directory} failed; serving a miss`, error)
+      return fallback
+    }
+  }
+
+  /** Runs `fn` on the open databases; a fault is logged once and the write dropped. */
+  write(fn: (entries: Cache, tags: Cache) => void): void {
+    const caches = this.open()
+    if (!caches) return
+    try {
+      fn(caches.entries, caches.tags)
+    } catch (error) {
+      warnOnce('DISKCACHE_NEXT_WRITE_FAILED', `@diskcache/next: a write to ${this.options.directory} failed; the entry was not stored`, error)
+    }
+  }
+
+  close(): void {
+    this.opened?.entries.close()
+    this.opened?.tags.close()
+    this.opened = undefined
+  }
+
+  private open(): { entries: Cache; tags: Cache } | undefined {
+    if (this.opened) return this.opened
+    // Retrying on every request would block each one on a failing open: wait a while between attempts.
+    if (Date.now() - this.failedAt < REOPEN_DELAY_MS) return undefined
+    const { directory, sizeLimit, compression, timeout, now } = this.options
+    const clock = () => Math.floor(now())
+    let entries: Cache | undefined
+    try {
+      entries = new Cache(join(directory, 'entries'), { sizeLimit, compression, timeout, now: clock })
+      const tags = new Cache(join(directory, 'tags'), { evictionPolicy: 'none', timeout, now: clock })
+      this.opened = { entries, tags }
+      return this.opened
+    } catch (error) {
+      entries?.close()
+      this.failedAt = Date.now()
+      warnOnce('DISKCACHE_NEXT_OPEN_FAILED', `@diskcache/next: cannot open the cache in ${directory}; serving every request as a miss`, error)
+      return undefined
+    }
+  }
+}
+
+const stores = new Map<string, NextStore>()
+
+/** The process-wide store for the options' directory, opened on first use. */
+export function storeFor(options: ResolvedNextCacheOptions): NextStore {
+  let store = stores.get(options.directory)
+  if (!store) {
+    store = new NextStore(options)
+    stores.set(options.directory, store)
+  }
+  return store
+}
+
+/** Closes and forgets every store this process opened (tests, and shutdown hooks). */
+export function closeAllStores(): void {
+  for (const store of stores.values()) store.close()
+  stores.clear()
+}

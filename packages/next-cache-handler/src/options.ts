@@ -1,0 +1,122 @@
+import { join } from 'node:path'
+import { type CompressionName, InvalidOptionError } from '@diskcache/core'
+
+/** Options of both handlers. Every field can also come from an environment variable (see README). */
+export interface NextCacheOptions {
+  /** Directory of the store, shared by every Next process that should share entries and tags. @default `<cwd>/.next/cache/diskcache` */
+  directory?: string
+  /** Bytes the entries may occupy before the least recently stored go. @default 1 GiB */
+  sizeLimit?: number
+  /** Compress stored pages and payloads. @default 'none' */
+  compression?: CompressionName
+  /** Prepended to every key, so several apps (or environments) can share one directory. @default '' */
+  keyPrefix?: string
+  /**
+   * Longest time, in milliseconds, any entry is kept (entries without an `expire` too), and so how long a
+   * revalidated tag is remembered. @default 30 days
+   */
+  maxAge?: number
+  /** Milliseconds to wait for another process's write lock; past it the write is dropped (and logged). @default 1000 */
+  timeout?: number
+  /** Clock in epoch milliseconds (may be fractional); for tests. @default performance.timeOrigin + performance.now() */
+  now?: () => number
+}
+
+export type ResolvedNextCacheOptions = Readonly<Required<NextCacheOptions>>
+
+/** Where the store lives when neither an option nor DISKCACHE_NEXT_DIR says. */
+export const DEFAULT_DIRECTORY_NAME = join('.next', 'cache', 'diskcache')
+
+export const DEFAULT_NEXT_CACHE_OPTIONS = {
+  sizeLimit: 2 ** 30,
+  compression: 'none',
+  keyPrefix: '',
+  maxAge: 30 * 24 * 60 * 60 * 1000,
+  timeout: 1000,
+} as const satisfies Omit<Required<NextCacheOptions>, 'directory' | 'now'>
+
+/** The environment variable read for each option (numbers in bytes or milliseconds). */
+export const OPTION_ENVIRONMENT = {
+  directory: 'DISKCACHE_NEXT_DIR',
+  sizeLimit: 'DISKCACHE_NEXT_SIZE_LIMIT',
+  compression: 'DISKCACHE_NEXT_COMPRESSION',
+  keyPrefix: 'DISKCACHE_NEXT_KEY_PREFIX',
+  maxAge: 'DISKCACHE_NEXT_MAX_AGE',
+  timeout: 'DISKCACHE_NEXT_TIMEOUT',
+} as const
+
+const OPTION_NAMES = [...Object.keys(OPTION_ENVIRONMENT), 'now']
+const NUMERIC = new Set(['sizeLimit', 'maxAge', 'timeout'])
+
+// Performance time keeps the sub-millisecond part Next itself uses for 'use cache' timestamps.
+function preciseNow(): number {
+  return performance.timeOrigin + performance.now()
+}
+
+/**
+ * Options given in code win over environment variables, which win over the defaults.
+ * Validated once; the caller's object is never changed.
+ */
+export function resolveNextCacheOptions(
+  input: NextCacheOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): ResolvedNextCacheOptions {
+  if (typeof input !== 'object' || input === null) {
+    throw new InvalidOptionError(`options must be an object like { directory, sizeLimit }; got ${typeof input}`)
+  }
+  for (const name of Object.keys(input)) {
+    if (!OPTION_NAMES.includes(name)) throw unknownOption(name)
+  }
+  const merged: Record<string, unknown> = {}
+  for (const [name, variable] of Object.entries(OPTION_ENVIRONMENT)) {
+    const given = (input as Record<string, unknown>)[name]
+    const fromEnv = env[variable]
+    if (given !== undefined) merged[name] = given
+    else if (fromEnv !== undefined && fromEnv !== '') merged[name] = NUMERIC.has(name) ? Number(fromEnv) : fromEnv
+  }
+  const options = {
+    ...DEFAULT_NEXT_CACHE_OPTIONS,
+    directory: join(cwd, DEFAULT_DIRECTORY_NAME),
+    now: input.now ?? preciseNow,
+    ...merged,
+  }
+  if (typeof options.directory !== 'string' || options.directory === '') {
+    throw new InvalidOptionError(`"directory" must be a non-empty path; set it or ${OPTION_ENVIRONMENT.directory}`)
+  }
+  for (const name of NUMERIC) {
+    const value = options[name as 'sizeLimit']
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new InvalidOptionError(
+        `"${name}" must be a number > 0 (${OPTION_ENVIRONMENT[name as 'sizeLimit']} in the environment); got ${String(value)}`,
+      )
+    }
+  }
+  if (!['none', 'gzip', 'brotli'].includes(options.compression)) {
+    throw new InvalidOptionError(`"compression" must be 'none', 'gzip' or 'brotli'; got ${JSON.stringify(options.compression)}`)
+  }
+  if (typeof options.keyPrefix !== 'string') throw new InvalidOptionError(`"keyPrefix" must be a string; got ${typeof options.keyPrefix}`)
+  if (typeof options.now !== 'function') throw new InvalidOptionError(`"now" must be a function; got ${typeof options.now}`)
+  return Object.freeze(options) as ResolvedNextCacheOptions
+}
+
+function unknownOption(name: string): InvalidOptionError {
+  const suggestion = OPTION_NAMES.map((known) => ({ known, distance: editDistance(name.toLowerCase(), known.toLowerCase()) }))
+    .filter(({ distance }) => distance <= Math.max(2, name.length / 3))
+    .sort((a, b) => a.distance - b.distance)[0]?.known
+  return new InvalidOptionError(
+    `unknown option "${name}"` + (suggestion ? `; did you mean "${suggestion}"?` : `; known: ${OPTION_NAMES.join(', ')}`),
+  )
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
