@@ -1,5 +1,7 @@
 import type { CompressionName } from './compression.js'
 import { InvalidOptionError } from './errors.js'
+import { unknownName } from './option-names.js'
+export { unknownName }
 import { type EvictionPolicyName, isEvictionPolicyName } from './eviction-policy.js'
 import type { Serializer, SerializerName } from './serializer.js'
 
@@ -142,12 +144,6 @@ export function isSettingName(name: unknown): name is keyof CacheSettings {
   return typeof name === 'string' && (SETTING_NAMES as string[]).includes(name)
 }
 
-export function unknownName(what: string, name: string, known: readonly string[]): InvalidOptionError {
-  const suggestion = closestName(name, known)
-  return new InvalidOptionError(
-    `unknown ${what} "${name}"` + (suggestion ? `; did you mean "${suggestion}"?` : `; known: ${known.join(', ')}`),
-  )
-}
 
 function checkCount(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
@@ -188,31 +184,4 @@ function checkSerializer(value: unknown): Serializer {
 
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value)
-}
-
-// Case and separators are ignored first (size_limit → sizeLimit), then small typos.
-function closestName(name: string, known: readonly string[]): string | undefined {
-  const squash = (s: string) => s.toLowerCase().replace(/[^a-z]/g, '')
-  const exact = known.find((k) => squash(k) === squash(name))
-  if (exact) return exact
-  let best: string | undefined
-  let bestDistance = 3
-  for (const candidate of known) {
-    const distance = editDistance(squash(name), squash(candidate))
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance]
-  }
-  if (best) return best
-  return known.find((k) => squash(name).startsWith(squash(k)) || squash(k).startsWith(squash(name)))
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    previous = current
-  }
-  return previous[b.length]!
 }

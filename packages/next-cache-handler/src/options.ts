@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { type CompressionName, InvalidOptionError } from '@diskcache/core'
+import { type CompressionName, InvalidOptionError, unknownName } from '@diskcache/core'
 
 /** Options of both handlers. Every field can also come from an environment variable (see README). */
 export interface NextCacheOptions {
@@ -66,7 +66,7 @@ export function resolveNextCacheOptions(
     throw new InvalidOptionError(`options must be an object like { directory, sizeLimit }; got ${typeof input}`)
   }
   for (const name of Object.keys(input)) {
-    if (!OPTION_NAMES.includes(name)) throw unknownOption(name)
+    if (!OPTION_NAMES.includes(name)) throw unknownName('option', name, OPTION_NAMES)
   }
   const merged: Record<string, unknown> = {}
   for (const [name, variable] of Object.entries(OPTION_ENVIRONMENT)) {
@@ -98,25 +98,4 @@ export function resolveNextCacheOptions(
   if (typeof options.keyPrefix !== 'string') throw new InvalidOptionError(`"keyPrefix" must be a string; got ${typeof options.keyPrefix}`)
   if (typeof options.now !== 'function') throw new InvalidOptionError(`"now" must be a function; got ${typeof options.now}`)
   return Object.freeze(options) as ResolvedNextCacheOptions
-}
-
-function unknownOption(name: string): InvalidOptionError {
-  const suggestion = OPTION_NAMES.map((known) => ({ known, distance: editDistance(name.toLowerCase(), known.toLowerCase()) }))
-    .filter(({ distance }) => distance <= Math.max(2, name.length / 3))
-    .sort((a, b) => a.distance - b.distance)[0]?.known
-  return new InvalidOptionError(
-    `unknown option "${name}"` + (suggestion ? `; did you mean "${suggestion}"?` : `; known: ${OPTION_NAMES.join(', ')}`),
-  )
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    previous = current
-  }
-  return previous[b.length]!
 }

@@ -1,7 +1,6 @@
-import { Cache, type FanoutCache, InvalidOptionError } from '@diskcache/core'
+import { Cache, checkOptionNames, type FanoutCache, InvalidOptionError } from '@diskcache/core'
 import { createCacheKey } from './cache-key.js'
 import type { CacheRequest } from './cache-request.js'
-import { checkOptionNames } from './check-option-names.js'
 import { formatHttpDate } from './http-date.js'
 import type { ResolvedHttpCacheOptions } from './http-cache-options.js'
 import { prefixTag, prefixTags, targetTag } from './invalidation-tags.js'
@@ -90,7 +89,7 @@ export class HttpCacheEngine {
 
   /** Removes what `target` names; returns how many entries went. */
   invalidate(target: InvalidateTarget): number {
-    checkOptionNames('invalidate', target, ['tags', 'url', 'prefix'])
+    checkOptionNames('invalidate option', target, ['tags', 'url', 'prefix'])
     const { tags = [], url, prefix } = target
     if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string')) {
       throw new InvalidOptionError(`invalidate "tags" must be an array of strings, like ['products']`)

@@ -3,7 +3,7 @@ import { resolveHttpCacheOptions, resolveRouteOptions } from './http-cache-optio
 
 describe('resolveHttpCacheOptions()', () => {
   it('refuses a misspelt option and suggests the right one', () => {
-    expect(() => resolveHttpCacheOptions({ max_body_size: 10 } as never)).toThrow('unknown option "max_body_size"; did you mean "maxBodySize"?')
+    expect(() => resolveHttpCacheOptions({ max_body_size: 10 } as never)).toThrow('unknown diskCacheMiddleware option "max_body_size"; did you mean "maxBodySize"?')
     expect(() => resolveRouteOptions({ tll: 5 } as never)).toThrow('did you mean "ttl"?')
   })
 

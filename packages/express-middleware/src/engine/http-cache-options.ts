@@ -1,8 +1,7 @@
 import type { Cache, FanoutCache } from '@diskcache/core'
-import { InvalidOptionError } from '@diskcache/core'
+import { checkOptionNames, InvalidOptionError } from '@diskcache/core'
 import { DEFAULT_KEY_HEADERS } from './cache-key.js'
 import type { CacheRequest } from './cache-request.js'
-import { checkOptionNames } from './check-option-names.js'
 
 /** Options of the middleware, for Express and Hono alike; `Req` is the framework's request (Express `req`, Hono `Context`). */
 export interface HttpCacheOptions<Req> {
@@ -113,7 +112,7 @@ function warnOnce(error: unknown): void {
 
 /** Validates the options once, at construction, and fills in defaults. */
 export function resolveHttpCacheOptions<Req>(input: HttpCacheOptions<Req> = {}): ResolvedHttpCacheOptions<Req> {
-  checkOptionNames('diskCacheMiddleware', input, OPTION_NAMES)
+  checkOptionNames('diskCacheMiddleware option', input, OPTION_NAMES)
   const d = DEFAULT_HTTP_CACHE_OPTIONS
   if (input.cache !== undefined && input.directory !== undefined) {
     throw new InvalidOptionError('diskCacheMiddleware: pass "cache" or "directory", not both')
@@ -148,7 +147,7 @@ export function resolveHttpCacheOptions<Req>(input: HttpCacheOptions<Req> = {}):
 
 /** Validates per-route overrides when the route is declared. */
 export function resolveRouteOptions<Req>(input: RouteOptions<Req>): RouteOptions<Req> {
-  checkOptionNames('route', input, ROUTE_OPTION_NAMES)
+  checkOptionNames('route option', input, ROUTE_OPTION_NAMES)
   return {
     ...(input.ttl !== undefined && { ttl: checkDuration('ttl', input.ttl) }),
     ...(input.tags !== undefined && { tags: checkTags('tags', input.tags) }),
