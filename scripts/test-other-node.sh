@@ -87,7 +87,10 @@ test_one() {
     const Database = require(require.resolve("better-sqlite3", { paths: ["packages/core"] }))
     const v = new Database(":memory:").prepare("select sqlite_version() v").get().v
     console.log(`node ${process.version}: better-sqlite3 loads (SQLite ${v}, ABI ${process.versions.modules})`)' || return
-  "${env[@]}" node node_modules/jest/bin/jest.js packages/core --json --outputFile="$json"
+  # Node 24 keeps every better-sqlite3 object alive (native-handles.ts), so one long-lived jest
+  # process slows down file after file: recycled workers start each batch afresh.
+  "${env[@]}" node node_modules/jest/bin/jest.js packages/core --maxWorkers=2 --workerIdleMemoryLimit=200MB \
+    --json --outputFile="$json"
 }
 
 run_tests() {
