@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Cache } from './cache.js'
 import { DiskCacheError, InvalidOptionError } from './errors.js'
-import { DEFAULT_SETTINGS, resolveOptions } from './options.js'
+import { assertKnownOptions, DEFAULT_SETTINGS, resolveOptions } from './options.js'
 import { openCache } from './test-support/open-cache.js'
 import { makeTempDir } from './test-support/temp-dir.js'
 
@@ -128,5 +128,17 @@ describe('write options', () => {
     const cache = openCache()
     expect(() => cache.set('k', 1, 5 as never)).toThrow(InvalidOptionError)
     expect(() => cache.set('k', 1, null as never)).toThrow(InvalidOptionError)
+  })
+})
+
+describe('assertKnownOptions()', () => {
+  it('accepts known names and refuses the first unknown one with the closest known name', () => {
+    expect(() => assertKnownOptions({ directory: 'x', sizeLimit: 1 }, ['directory', 'sizeLimit'])).not.toThrow()
+    expect(() => assertKnownOptions({ directory: 'x', directroy: 'y' }, ['directory', 'cache'])).toThrow(
+      new InvalidOptionError('unknown option "directroy"; did you mean "directory"?'),
+    )
+    expect(() => assertKnownOptions({ zzz: 1 }, ['directory', 'cache'], 'adapter option')).toThrow(
+      'unknown adapter option "zzz"; known: directory, cache',
+    )
   })
 })

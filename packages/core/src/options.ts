@@ -148,6 +148,17 @@ export function unknownName(what: string, name: string, known: readonly string[]
   )
 }
 
+/**
+ * Throws InvalidOptionError for the first property of `options` that is not in
+ * `known`, suggesting the closest known name (`size_limit` → `sizeLimit`). For
+ * packages built on core, so their options are checked the way core's are.
+ */
+export function assertKnownOptions(options: object, known: readonly string[], what = 'option'): void {
+  for (const name of Object.keys(options)) {
+    if (!known.includes(name)) throw unknownName(what, name, known)
+  }
+}
+
 function checkCount(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new InvalidOptionError(`"${name}" must be a finite number >= 0; got ${describe(value)}`)
