@@ -6,6 +6,7 @@ import { decodeTags, resolveEntryOptions, type SetOptions, expiryFromTtl } from 
 import { InvalidOptionError, KeyNotFoundError, NotANumberError, TransactionError } from './errors.js'
 import { iterateEntries, type IterateOptions } from './iterate.js'
 import { countQueue, iterateQueue, type QueueEntriesOptions } from './iterate-queue.js'
+import { type KeyPrefix, prefixRange } from './key-prefix.js'
 import { type MemoizedFunction, type MemoizeHost, type MemoizeOptions, memoize } from './memoize.js'
 import { removeCacheFiles } from './open-database.js'
 import { type CacheOptions, type CacheSettings, isSettingName, resolveOptions, unknownName, validateSetting } from './options.js'
@@ -37,6 +38,11 @@ export interface EntryWithMeta<V> {
   /** Epoch milliseconds when the entry was last written. */
   storedAt: number
   tags: string[]
+}
+
+export interface ClearOptions {
+  /** Remove only the entries whose key starts with this (see IterateOptions.prefix). */
+  prefix?: KeyPrefix
 }
 
 export interface CacheStats {
@@ -271,8 +277,8 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
         const start = options.default === undefined ? 0 : options.default
         if (start === null) throw new KeyNotFoundError(`incr: no entry for ${describeKey(key)} and no default was given`)
         const value = addNumbers(start, delta, key)
-        const { ttl, tags } = options
-        this.writeEntry(key, value as V, ttl === undefined && tags === undefined ? undefined : { ttl, tags }, false)
+        const { default: _start, ...entryOptions } = options
+        this.writeEntry(key, value as V, Object.keys(entryOptions).length === 0 ? undefined : entryOptions, false)
         return value
       }
       const current =
@@ -418,9 +424,20 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
     return expired + evicted
   }
 
-  /** Removes every entry; returns how many. */
-  clear(): number {
-    return this.deleteInBatches('clear', (batch) => this.store.statements.deleteAny.run(batch).changes)
+  /**
+   * Removes every entry, or with `prefix` every entry whose key starts with it
+   * (as for `keys({ prefix })`); returns how many.
+   */
+  clear(options: ClearOptions = {}): number {
+    for (const name in options) {
+      if (name !== 'prefix') throw unknownName('option', name, ['prefix'])
+    }
+    if (options.prefix === undefined) {
+      return this.deleteInBatches('clear', (batch) => this.store.statements.deleteAny.run(batch).changes)
+    }
+    const { kind, lower, upper } = prefixRange(options.prefix)
+    const sql = 'DELETE FROM entries WHERE id IN (SELECT id FROM entries WHERE kind = ? AND key >= ? AND key < ? LIMIT ?)'
+    return this.deleteInBatches('clear', (batch) => this.store.prepare(sql).run(kind, lower, upper, batch).changes)
   }
 
   /**

@@ -5,11 +5,18 @@ import { unknownName } from './options.js'
 export interface SetOptions {
   /** Milliseconds until the entry expires; `undefined`, `null` or `Infinity` keep it until evicted. 0 expires it at once. */
   ttl?: number | null
+  /**
+   * Epoch milliseconds at which the entry expires: an absolute alternative to
+   * `ttl`, for callers that already hold one (Keyv's envelopes, HTTP `Expires`).
+   * A time already past stores an entry that is expired at once. Give `ttl` or
+   * `expiresAt`, not both.
+   */
+  expiresAt?: number | null
   /** Tags for `evict(tag)`; an entry may carry several. */
   tags?: readonly string[]
 }
 
-const SET_OPTION_NAMES = ['ttl', 'tags']
+const SET_OPTION_NAMES = ['ttl', 'expiresAt', 'tags']
 
 /** Absolute expiry (epoch ms, or null) and the tags column for a write. */
 export interface EntryMeta {
@@ -27,7 +34,8 @@ export function resolveEntryOptions(options: SetOptions | undefined, now: number
   for (const name in options) {
     if (!SET_OPTION_NAMES.includes(name)) throw unknownName('option', name, SET_OPTION_NAMES)
   }
-  const expireAt = expiryFromTtl(options.ttl, now)
+  const expireAt =
+    options.expiresAt === undefined ? expiryFromTtl(options.ttl, now) : expiryFromTimestamp(options.expiresAt, options.ttl)
   return { expireAt, tags: encodeTags(options.tags) }
 }
 
@@ -38,6 +46,19 @@ export function expiryFromTtl(ttl: unknown, now: number): number | null {
   }
   if (ttl < 0) throw new InvalidTtlError(`ttl must be >= 0 milliseconds; got ${ttl}`)
   return now + ttl
+}
+
+function expiryFromTimestamp(expiresAt: unknown, ttl: unknown): number | null {
+  if (ttl !== undefined) {
+    throw new InvalidOptionError('give either ttl (milliseconds from now) or expiresAt (epoch milliseconds), not both')
+  }
+  if (expiresAt === null || expiresAt === Infinity) return null
+  if (typeof expiresAt !== 'number' || Number.isNaN(expiresAt) || expiresAt === -Infinity) {
+    throw new InvalidTtlError(
+      `expiresAt must be a time in epoch milliseconds, like Date.now() + 60_000 (or null for no expiry); got ${typeof expiresAt === 'number' ? expiresAt : describeType(expiresAt)}`,
+    )
+  }
+  return expiresAt
 }
 
 function encodeTags(tags: unknown): string | null {

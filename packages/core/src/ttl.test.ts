@@ -224,4 +224,60 @@ describe.each(CACHE_IMPLEMENTATIONS)('$name', ({ name, open: openCache }) => {
       expect(cache.get('k')).toBe('old')
     })
   })
+
+  describe('the expiresAt write option', () => {
+    it('expires the entry at that epoch millisecond', () => {
+      const clock = manualClock()
+      const cache = openCache({ now: clock.now })
+      const expiresAt = clock.now() + 500
+      cache.set('k', 'v', { expiresAt })
+      expect(cache.getWithMeta('k')?.expiresAt).toBe(expiresAt)
+      clock.advance(499)
+      expect(cache.has('k')).toBe(true)
+      clock.advance(1)
+      expect(cache.has('k')).toBe(false)
+      expect(cache.get('k')).toBeUndefined()
+    })
+
+    it('stores an entry that is expired at once when the time has passed', () => {
+      const clock = manualClock()
+      const cache = openCache({ now: clock.now })
+      cache.set('k', 'v', { expiresAt: clock.now() - 1 })
+      expect(cache.has('k')).toBe(false)
+    })
+
+    it.each([
+      ['null', null],
+      ['Infinity', Infinity],
+    ])('never expires an entry with expiresAt %s', (_name, expiresAt) => {
+      const clock = manualClock()
+      const cache = openCache({ now: clock.now })
+      cache.set('k', 'v', { expiresAt })
+      clock.advance(10 * YEAR)
+      expect(cache.getWithMeta('k')?.expiresAt).toBeNull()
+    })
+
+    it('works with every write that takes write options', () => {
+      const clock = manualClock()
+      const cache = openCache({ now: clock.now })
+      const expiresAt = clock.now() + 100
+      cache.setMany([['a', 1]], { expiresAt })
+      cache.add('b', 1, { expiresAt })
+      cache.incr('c', 1, { expiresAt })
+      cache.replace('b', 2, { expiresAt })
+      // FanoutCache has no queue methods (see its README section).
+      const queued = name === 'Cache' ? cache.push('q', { expiresAt }) : 'c'
+      expect(cache.has('a') && cache.has('b') && cache.has('c') && cache.has(queued)).toBe(true)
+      clock.advance(100)
+      expect([cache.has('a'), cache.has('b'), cache.has('c'), cache.has(queued)]).toEqual([false, false, false, false])
+    })
+
+    it('refuses a time that is not a number, and ttl given with it', () => {
+      const cache = openCache()
+      expect(() => cache.set('k', 'v', { expiresAt: NaN })).toThrow(InvalidTtlError)
+      expect(() => cache.set('k', 'v', { expiresAt: '2030-01-01' as never })).toThrow(/expiresAt must be a time in epoch milliseconds/)
+      expect(() => cache.set('k', 'v', { expiresAt: Date.now() + 1000, ttl: 1000 })).toThrow(/either ttl .* or expiresAt .*, not both/)
+      expect(cache.has('k')).toBe(false)
+    })
+  })
 })
