@@ -118,6 +118,15 @@ describe('FanoutCache operations over every shard', () => {
     return { cache, clock }
   }
 
+  it('iterate and clear by key prefix in every shard', () => {
+    const cache = openFanoutCache({ shards: 3 })
+    for (let i = 0; i < 12; i++) cache.set(`user:${i}`, i)
+    for (let i = 0; i < 5; i++) cache.set(`post:${i}`, i)
+    expect([...cache.keys({ prefix: 'post:' })].sort()).toEqual(['post:0', 'post:1', 'post:2', 'post:3', 'post:4'])
+    expect(cache.clear({ prefix: 'user:' })).toBe(12)
+    expect(cache.size).toBe(5)
+  })
+
   it('count, measure and clear every shard', () => {
     const { cache } = filled()
     expect(cache.size).toBe(30)

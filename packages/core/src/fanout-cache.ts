@@ -1,6 +1,6 @@
 import { readdirSync, rmdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { Cache, type CacheStats, DEFAULT_DIRECTORY } from './cache.js'
+import { Cache, type CacheStats, type ClearOptions, DEFAULT_DIRECTORY } from './cache.js'
 import type { CacheKey } from './cache-key.js'
 import type { CheckOptions, CheckReport } from './check.js'
 import { Deque, type DequeOptions } from './deque.js'
@@ -243,8 +243,9 @@ export class FanoutCache<K extends CacheKey = CacheKey, V = unknown> implements 
     return this.sum((shard) => shard.cull())
   }
 
-  clear(): number {
-    return this.sum((shard) => shard.clear())
+  /** Removes every entry (or, with `prefix`, those whose key starts with it) from every shard. */
+  clear(options?: ClearOptions): number {
+    return this.sum((shard) => shard.clear(options))
   }
 
   /** Hits and misses summed over the shards; `enable` and `reset` apply to every shard. */
