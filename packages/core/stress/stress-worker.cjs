@@ -4,6 +4,7 @@
 //   { ack: 'set', key, sha256 }        a new key, never written again
 //   { ack: 'version', key, version }   the counter-like key this worker overwrites
 //   { ack: 'incr', key, value }        its own incr() counter
+//   { deleting: key }                  a key it is about to delete (sent before the delete, and awaited)
 //   { ack: 'delete', key }             a key it deleted
 // The parent kills workers with SIGKILL at random moments and starts new ones.
 const { createHash } = require('node:crypto')
@@ -57,6 +58,9 @@ async function loop() {
       send({ ack: 'incr', key: counterKey, value: Number(cache.incr(counterKey)) })
     } else if (dice < 0.8 && written.length > 0) {
       const key = written.splice(Math.floor(random() * written.length), 1)[0]
+      // Say so before deleting, and wait until the message is out: a kill after the delete commits and
+      // before its acknowledgement must not make the parent count the key as lost.
+      await new Promise((resolve) => (process.connected ? process.send({ deleting: key }, resolve) : resolve()))
       cache.delete(key)
       send({ ack: 'delete', key })
     } else if (dice < 0.85) {

@@ -62,6 +62,7 @@ const totals = { sets: 0, versions: 0, incrs: 0, deletes: 0, kills: 0, starts: 0
 
 function onMessage(message) {
   if (message.failed) totals.failures.push(message.failed)
+  if (message.deleting) acked.delete(message.deleting) // may be gone from now on, acknowledged or not
   if (!message.ack) return
   if (message.ack === 'set') {
     acked.set(message.key, message.sha256 === null ? { value: message.value } : { sha256: message.sha256 })
