@@ -4,11 +4,15 @@
 //   curl -i localhost:3000/report          slow the first time (MISS), instant after (HIT, Age grows)
 //   curl -i localhost:3000/products/1      tagged 'products' and 'product-1'
 //   curl -i -X POST localhost:3000/products/1   updates it: the POST invalidates /products/1
-//   curl -i -X POST localhost:3000/purge?tag=products   drops every page tagged 'products'
+//   curl -i -X POST -H "Authorization: Bearer $PURGE_SECRET" 'localhost:3000/__cache/purge?tag=products'
+//                                               drops every page tagged 'products' (401/403 without the secret)
+import { randomBytes } from 'node:crypto'
 import express from 'express'
 import { diskCacheMiddleware } from '@diskcache/express-middleware'
 
-const cache = diskCacheMiddleware({ directory: '.cache/express-example' })
+// The purge endpoint's secret: from the environment, or a fresh one printed at start.
+const purgeSecret = process.env.PURGE_SECRET ?? randomBytes(24).toString('base64url')
+const cache = diskCacheMiddleware({ directory: '.cache/express-example', purge: { path: '/__cache/purge', secret: purgeSecret } })
 const app = express()
 app.use(cache)
 
@@ -30,15 +34,13 @@ app.post('/products/:id', express.json(), (req, res) => {
   res.status(204).end() // a successful POST invalidates GET /products/:id by itself
 })
 
-// The invalidation route (protect it in a real app).
-app.post('/purge', (req, res) => {
-  const removed = cache.invalidate({ tags: [String(req.query.tag ?? 'products')] })
-  res.json({ removed })
-})
+// Invalidation: the middleware's purge endpoint (POST /__cache/purge?tag=…&url=…&prefix=…) answers
+// with { removed }, and only to a caller with the secret; in code, cache.invalidate({ tags }) does the same.
 
 const port = Number(process.env.PORT ?? 3000)
 const server = app.listen(port, '127.0.0.1', () => {
-  console.log(`Express example on http://127.0.0.1:${port}: try /report twice, /products/1, POST /purge?tag=products`)
+  console.log(`Express example on http://127.0.0.1:${port}: try /report twice, /products/1, then`)
+  console.log(`  curl -X POST -H 'Authorization: Bearer ${process.env.PURGE_SECRET ? '$PURGE_SECRET' : purgeSecret}' 'http://127.0.0.1:${port}/__cache/purge?tag=products'`)
 })
 process.on('SIGINT', () => {
   server.close()

@@ -1,10 +1,14 @@
 // A Hono app on Node behind @diskcache/express-middleware/hono. Same routes as examples/express:
-//   curl -i localhost:3001/report ; curl -i localhost:3001/products/1 ; curl -i -X POST 'localhost:3001/purge?tag=products'
+//   curl -i localhost:3001/report ; curl -i localhost:3001/products/1
+//   curl -i -X POST -H "Authorization: Bearer $PURGE_SECRET" 'localhost:3001/__cache/purge?tag=products'
+import { randomBytes } from 'node:crypto'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { diskCacheMiddleware } from '@diskcache/express-middleware/hono'
 
-const cache = diskCacheMiddleware({ directory: '.cache/hono-example' })
+// The purge endpoint's secret: from the environment, or a fresh one printed at start.
+const purgeSecret = process.env.PURGE_SECRET ?? randomBytes(24).toString('base64url')
+const cache = diskCacheMiddleware({ directory: '.cache/hono-example', purge: { path: '/__cache/purge', secret: purgeSecret } })
 const app = new Hono()
 app.use(cache)
 
@@ -25,9 +29,11 @@ app.post('/products/:id', (c) => {
   return c.body(null, 204) // a successful POST invalidates GET /products/:id by itself
 })
 
-app.post('/purge', (c) => c.json({ removed: cache.invalidate({ tags: [c.req.query('tag') ?? 'products'] }) }))
+// Invalidation: the middleware's purge endpoint (POST /__cache/purge?tag=…&url=…&prefix=…) answers
+// with { removed }, and only to a caller with the secret.
 
 const port = Number(process.env.PORT ?? 3001)
 serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => {
-  console.log(`Hono example on http://127.0.0.1:${port}: try /report twice, /products/1, POST /purge?tag=products`)
+  console.log(`Hono example on http://127.0.0.1:${port}: try /report twice, /products/1, then`)
+  console.log(`  curl -X POST -H 'Authorization: Bearer ${process.env.PURGE_SECRET ? '$PURGE_SECRET' : purgeSecret}' 'http://127.0.0.1:${port}/__cache/purge?tag=products'`)
 })

@@ -4,6 +4,8 @@ import type { CacheRequest } from './cache-request.js'
 import { formatHttpDate } from './http-date.js'
 import type { ResolvedHttpCacheOptions } from './http-cache-options.js'
 import { prefixTag, prefixTags, targetTag } from './invalidation-tags.js'
+import type { OutgoingResponse } from './outgoing-response.js'
+import { answerPurge } from './purge-endpoint.js'
 import { normaliseTarget, type RequestTarget } from './request-target.js'
 import { type HeaderRecord, headerValue } from './response-headers.js'
 import { decodeStoredResponse, encodeStoredResponse, type StoredResponse } from './stored-response.js'
@@ -104,6 +106,13 @@ export class HttpCacheEngine {
     let removed = 0
     for (const tag of new Set(evicting)) removed += this.store.evict(tag)
     return removed
+  }
+
+  /** The answer of the purge endpoint when it is on and the request is for it; undefined otherwise. */
+  purgeResponse(request: CacheRequest): OutgoingResponse | undefined {
+    const purge = this.options.purge
+    if (purge === undefined) return undefined
+    return answerPurge(request, purge, (target) => this.invalidate(target), this.options.statusHeader, this.options.onError)
   }
 
   /**

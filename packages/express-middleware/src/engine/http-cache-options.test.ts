@@ -22,3 +22,24 @@ describe('resolveHttpCacheOptions()', () => {
     expect(input).toEqual({ ttl: 1000 })
   })
 })
+
+describe('the purge option', () => {
+  it('is off by default and when false', () => {
+    expect(resolveHttpCacheOptions({}).purge).toBeUndefined()
+    expect(resolveHttpCacheOptions({ purge: false }).purge).toBeUndefined()
+  })
+
+  it('keeps a digest of the secret, not the secret, with the default path', () => {
+    const purge = resolveHttpCacheOptions({ purge: { secret: 'a-long-enough-secret' } }).purge
+    expect(purge?.path).toBe('/__cache/purge')
+    expect(purge?.digest).toHaveLength(32)
+    expect(JSON.stringify(purge)).not.toContain('a-long-enough-secret')
+  })
+
+  it('refuses a short or missing secret, a path that is not a path, and a misspelt field', () => {
+    expect(() => resolveHttpCacheOptions({ purge: { secret: 'short' } })).toThrow('"purge.secret" must be a string of at least 16 characters')
+    expect(() => resolveHttpCacheOptions({ purge: {} as never })).toThrow(InvalidOptionError)
+    expect(() => resolveHttpCacheOptions({ purge: { path: 'purge', secret: 'a-long-enough-secret' } })).toThrow(`"purge.path" must be a path starting with '/'`)
+    expect(() => resolveHttpCacheOptions({ purge: { secret: 'a-long-enough-secret', pth: '/p' } as never })).toThrow('did you mean "path"?')
+  })
+})

@@ -2,6 +2,7 @@ import type { Cache, FanoutCache } from '@diskcache/core'
 import { checkOptionNames, InvalidOptionError } from '@diskcache/core'
 import { DEFAULT_KEY_HEADERS } from './cache-key.js'
 import type { CacheRequest } from './cache-request.js'
+import { type PurgeOptions, type ResolvedPurgeOptions, resolvePurgeOptions } from './purge-endpoint.js'
 
 /** Options of the middleware, for Express and Hono alike; `Req` is the framework's request (Express `req`, Hono `Context`). */
 export interface HttpCacheOptions<Req> {
@@ -47,6 +48,8 @@ export interface HttpCacheOptions<Req> {
   now?: () => number
   /** Called when the store fails (disk full, timeout); the request is then served by the handler. @default a process warning */
   onError?: (error: unknown) => void
+  /** The purge endpoint, off unless given: `POST <path>?tag=…&url=…&prefix=…` with `Authorization: Bearer <secret>`. @default false */
+  purge?: PurgeOptions | false
 }
 
 /** Per-route overrides: `middleware.route({ ttl, tags, bypass })`. */
@@ -78,6 +81,7 @@ export interface ResolvedHttpCacheOptions<Req> {
   readonly namespace: string
   readonly now: () => number
   readonly onError: (error: unknown) => void
+  readonly purge: ResolvedPurgeOptions | undefined
 }
 
 export const DEFAULT_HTTP_CACHE_OPTIONS = {
@@ -97,6 +101,7 @@ export const DEFAULT_HTTP_CACHE_OPTIONS = {
   collapse: 'process',
   collapseTimeout: 10_000,
   namespace: 'http',
+  purge: false,
 } as const
 
 const OPTION_NAMES = [...Object.keys(DEFAULT_HTTP_CACHE_OPTIONS), 'cache', 'key', 'bypass', 'now', 'onError']
@@ -142,6 +147,7 @@ export function resolveHttpCacheOptions<Req>(input: HttpCacheOptions<Req> = {}):
     namespace: checkString('namespace', input.namespace ?? d.namespace),
     now: checkOptionalFunction('now', input.now) ?? Date.now,
     onError: checkOptionalFunction('onError', input.onError) ?? warnOnce,
+    purge: resolvePurgeOptions(input.purge),
   }
 }
 

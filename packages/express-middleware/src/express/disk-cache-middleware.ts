@@ -40,6 +40,12 @@ export function diskCacheMiddleware<Req extends IncomingMessage = ExpressRequest
       next()
       return
     }
+    const request = toCacheRequest(req)
+    const purged = engine.purgeResponse(request)
+    if (purged) {
+      sendOutgoing(res, purged)
+      return
+    }
     let settings: ExchangeSettings
     try {
       settings = settingsFor(resolved, route, req)
@@ -48,7 +54,7 @@ export function diskCacheMiddleware<Req extends IncomingMessage = ExpressRequest
       return
     }
     handling.set(req, settings)
-    const exchange = new CacheExchange(engine, toCacheRequest(req), settings, tickets.get(req))
+    const exchange = new CacheExchange(engine, request, settings, tickets.get(req))
     exchange.start().then(
       (step) => run(step, req, res, next, exchange),
       (error: unknown) => {

@@ -94,9 +94,12 @@ export function diskCacheMiddleware(options?: HttpCacheOptions<Context>): DiskCa
       if (route) joinRoute(outer, route, c)
       return next()
     }
+    const request = toCacheRequest(c)
+    const purged = engine.purgeResponse(request)
+    if (purged) return toWebResponse(purged)
     const settings = settingsFor(resolved, route, c)
     handling.set(c.req.raw, settings)
-    const exchange = new CacheExchange(engine, toCacheRequest(c), settings)
+    const exchange = new CacheExchange(engine, request, settings)
     const step = await exchange.start()
     if (step.kind === 'serve') {
       if (step.revalidate) revalidateInBackground(c, next, settings, step.revalidate)

@@ -5,3 +5,4 @@ export type { HttpCacheOptions, RouteOptions } from '../engine/http-cache-option
 export { DEFAULT_KEY_HEADERS } from '../engine/cache-key.js'
 export type { CacheRequest } from '../engine/cache-request.js'
 export type { InvalidateTarget } from '../engine/http-cache-engine.js'
+export type { PurgeOptions } from '../engine/purge-endpoint.js'

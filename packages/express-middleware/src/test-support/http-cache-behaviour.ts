@@ -339,6 +339,76 @@ export function describeHttpCacheBehaviour(factory: AppFactory): void {
     })
   })
 
+  describe('purge endpoint', () => {
+    const secret = 'correct horse battery staple'
+    const purge = { path: '/__cache/purge', secret }
+    const bearer = (value: string) => ({ authorization: `Bearer ${value}` })
+
+    async function shop(options: HttpCacheOptions<never>, extra: TestRoute[] = []) {
+      const a = counted('/shop/a', (n) => text(`a ${n}`, { 'cache-control': 'max-age=60', 'cache-tag': 'product-1, shop' }))
+      const b = counted('/shop/b', (n) => text(`b ${n}`, { 'cache-control': 'max-age=60', 'cache-tag': 'product-2, shop' }))
+      const c = counted('/blog/c', (n) => text(`c ${n}`, { 'cache-control': 'max-age=60' }))
+      const app = await start([a.route, b.route, c.route, ...extra], options)
+      for (const path of ['/shop/a', '/shop/b', '/blog/c']) await send(app.baseUrl, path)
+      return { app, a, b, c }
+    }
+
+    it('removes entries by tag, url and prefix, answering how many went', async () => {
+      const { app } = await shop({ purge })
+      const byTag = await send(app.baseUrl, '/__cache/purge?tag=product-1', { method: 'POST', headers: bearer(secret) })
+      expect([byTag.status, JSON.parse(byTag.body)]).toEqual([200, { removed: 1 }])
+      expect((await send(app.baseUrl, '/shop/a')).body).toBe('a 2')
+      expect((await send(app.baseUrl, '/shop/b')).headers['x-cache']).toBe('HIT')
+      const byUrlAndPrefix = await send(app.baseUrl, '/__cache/purge?url=%2Fblog%2Fc&prefix=%2Fshop%2F', { method: 'POST', headers: bearer(secret) })
+      expect(JSON.parse(byUrlAndPrefix.body)).toEqual({ removed: 3 })
+      for (const path of ['/shop/a', '/shop/b', '/blog/c']) expect((await send(app.baseUrl, path)).headers['x-cache']).toBe('MISS')
+      const twoTags = await send(app.baseUrl, '/__cache/purge?tag=product-1&tag=product-2', { method: 'POST', headers: bearer(secret) })
+      expect(JSON.parse(twoTags.body)).toEqual({ removed: 2 })
+    })
+
+    it('refuses a request without the secret (401) or with a wrong one of any length (403), removing nothing', async () => {
+      const { app } = await shop({ purge })
+      const anonymous = await send(app.baseUrl, '/__cache/purge?tag=shop', { method: 'POST' })
+      expect([anonymous.status, anonymous.headers['www-authenticate']]).toEqual([401, 'Bearer realm="cache purge"'])
+      for (const wrong of ['x', secret.slice(0, -1), `${secret}!`, secret.toUpperCase()]) {
+        expect((await send(app.baseUrl, '/__cache/purge?tag=shop', { method: 'POST', headers: bearer(wrong) })).status).toBe(403)
+      }
+      expect((await send(app.baseUrl, '/__cache/purge?tag=shop', { method: 'POST', headers: { authorization: `Basic ${secret}` } })).status).toBe(401)
+      for (const path of ['/shop/a', '/shop/b']) expect((await send(app.baseUrl, path)).headers['x-cache']).toBe('HIT')
+    })
+
+    it('answers 405 to other methods and 400 to a request naming nothing or an unknown parameter, and is never stored', async () => {
+      const { app } = await shop({ purge, ttl: 60_000 })
+      for (let i = 0; i < 2; i++) {
+        const get = await send(app.baseUrl, '/__cache/purge?tag=shop', { headers: bearer(secret) })
+        expect([get.status, get.headers['allow'], get.headers['cache-control'], get.headers['x-cache']]).toEqual([405, 'POST', 'no-store', 'BYPASS'])
+      }
+      const empty = await send(app.baseUrl, '/__cache/purge', { method: 'POST', headers: bearer(secret) })
+      expect(empty.status).toBe(400)
+      const misspelt = await send(app.baseUrl, '/__cache/purge?tags=shop', { method: 'POST', headers: bearer(secret) })
+      expect([misspelt.status, JSON.parse(misspelt.body).error]).toEqual([400, 'unknown purge parameter "tags"; did you mean "tag"?'])
+      const badPrefix = await send(app.baseUrl, '/__cache/purge?prefix=shop', { method: 'POST', headers: bearer(secret) })
+      expect(badPrefix.status).toBe(400)
+      expect((await send(app.baseUrl, '/shop/a')).headers['x-cache']).toBe('HIT')
+    })
+
+    it('does not exist unless configured: the path is the app’s, and nothing is removed', async () => {
+      const appRoute = counted('/__cache/purge', () => text('the app’s own route'), 'POST')
+      const { app } = await shop({}, [appRoute.route])
+      const response = await send(app.baseUrl, '/__cache/purge?tag=shop', { method: 'POST', headers: bearer(secret) })
+      expect([response.status, response.body]).toEqual([200, 'the app’s own route'])
+      expect(appRoute.calls).toBe(1)
+      for (const path of ['/shop/a', '/shop/b', '/blog/c']) expect((await send(app.baseUrl, path)).headers['x-cache']).toBe('HIT')
+    })
+
+    it('answers on the configured path only', async () => {
+      const { app } = await shop({ purge: { path: '/ops/purge', secret } })
+      expect((await send(app.baseUrl, '/__cache/purge?tag=shop', { method: 'POST', headers: bearer(secret) })).status).toBe(404)
+      const response = await send(app.baseUrl, '/ops/purge?tag=shop', { method: 'POST', headers: bearer(secret) })
+      expect(JSON.parse(response.body)).toEqual({ removed: 2 })
+    })
+  })
+
   describe('routes, limits and concurrency', () => {
     it('applies per-route ttl, tags and bypass', async () => {
       const report = counted('/report', (n) => text(`report ${n}`))
