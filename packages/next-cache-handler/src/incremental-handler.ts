@@ -51,6 +51,30 @@ function staleLastModified(revalidate: number | false | undefined, now: number, 
 }
 
 /**
+ * Where an incremental entry lives in the entries database. Fetch keys are shared across builds
+ * on purpose (Next designs them to survive deploys); response keys are not: a new build must
+ * never serve the old build's HTML.
+ */
+export function storeKey(options: ResolvedNextCacheOptions, buildId: string, key: string, isFetch: boolean): string[] {
+  return isFetch ? ['next', options.keyPrefix, 'fetch', key] : ['next', options.keyPrefix, 'response', buildId, key]
+}
+
+/** The row `set` writes (also what prefill writes): the entry as stored, its ttl and its namespaced tags. */
+export function prepareEntry(
+  options: ResolvedNextCacheOptions,
+  data: IncrementalCacheValue | null,
+  ctx: SetContext,
+): { stored: StoredEntry; ttl: number; tags: string[] } {
+  const stored: StoredEntry = { lastModified: options.now(), value: data, tags: tagsOfIncrementalEntry(data, ctx) }
+  if (ctx.cacheControl) stored.cacheControl = ctx.cacheControl
+  if (ctx.revalidate !== undefined) stored.revalidate = ctx.revalidate
+  // Past `expire` Next would re-render before answering anyway: the entry may go then.
+  const expire = ctx.cacheControl?.expire
+  const ttl = typeof expire === 'number' ? Math.min(expire * 1000, options.maxAge) : options.maxAge
+  return { stored, ttl, tags: namespaceTags(options.keyPrefix, stored.tags) }
+}
+
+/**
  * Builds a handler class for Next's `cacheHandler` with these options (resolved once, here).
  * The class's constructor does nothing costly: Next constructs it several times per request;
  * the store is opened once per process.
@@ -67,11 +91,7 @@ export function createCacheHandler(options: NextCacheOptions = {}): IncrementalC
     }
 
     private keyFor(key: string, isFetch: boolean): string[] {
-      // Fetch keys are shared across builds on purpose (Next designs them to survive deploys);
-      // response keys are not: a new build must never serve the old build's HTML.
-      return isFetch
-        ? ['next', this.options.keyPrefix, 'fetch', key]
-        : ['next', this.options.keyPrefix, 'response', this.buildId, key]
+      return storeKey(this.options, this.buildId, key, isFetch)
     }
 
     async get(key: string, ctx: GetContext = {}): Promise<CacheHandlerValue | null> {
@@ -97,15 +117,8 @@ export function createCacheHandler(options: NextCacheOptions = {}): IncrementalC
 
     async set(key: string, data: IncrementalCacheValue | null, ctx: SetContext = {}): Promise<void> {
       const isFetch = isFetchSet(data, ctx)
-      const now = this.options.now()
-      const stored: StoredEntry = { lastModified: now, value: data, tags: tagsOfIncrementalEntry(data, ctx) }
-      if (ctx.cacheControl) stored.cacheControl = ctx.cacheControl
-      if (ctx.revalidate !== undefined) stored.revalidate = ctx.revalidate
-      // Past `expire` Next would re-render before answering anyway: the entry may go then.
-      const expire = ctx.cacheControl?.expire
-      const ttl = typeof expire === 'number' ? Math.min(expire * 1000, this.options.maxAge) : this.options.maxAge
-      const storedTags = namespaceTags(this.options.keyPrefix, stored.tags)
-      this.store.write((entries) => entries.set(this.keyFor(key, isFetch), stored, { ttl, tags: storedTags }))
+      const { stored, ttl, tags } = prepareEntry(this.options, data, ctx)
+      this.store.write((entries) => entries.set(this.keyFor(key, isFetch), stored, { ttl, tags }))
     }
 
     async revalidateTag(tags: string | string[], durations?: TagDurations): Promise<void> {

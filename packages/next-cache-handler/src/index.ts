@@ -5,6 +5,8 @@ import { createCacheHandler } from './incremental-handler.js'
 
 export { createCacheHandler } from './incremental-handler.js'
 export type { IncrementalCacheHandler, IncrementalCacheHandlerClass } from './incremental-handler.js'
+export { prefill } from './prefill.js'
+export type { PrefillOptions, PrefillResult } from './prefill.js'
 export { createUseCacheHandler } from './use-cache-handler.js'
 export type { UseCacheHandler } from './use-cache-handler.js'
 export { DEFAULT_DIRECTORY_NAME, DEFAULT_NEXT_CACHE_OPTIONS, OPTION_ENVIRONMENT } from './options.js'

@@ -3,7 +3,8 @@
 // build too). Slow (two builds, about a minute): one build per BUILD_ID, servers started once.
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
-import { rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { readFileSync, rmSync } from 'node:fs'
 import { APP_DIR, NextServer, nextBuild } from './test-support/next-app.js'
 import { makeTempDir } from './test-support/temp-dir.js'
 
@@ -62,6 +63,23 @@ afterAll(async () => {
 })
 
 describe('@diskcache/next under next start (two processes, one store)', () => {
+  it('serves a prerendered page as a HIT on the first request after diskcache-next-prefill filled a fresh store', async () => {
+    const fresh = { ...env, DISKCACHE_NEXT_DIR: makeTempDir('next-e2e-prefill-') }
+    const cli = join(__dirname, '../dist/cjs/prefill-cli.js')
+    const printed = execFileSync(process.execPath, [cli, DIST_DIR], { cwd: APP_DIR, env: { ...process.env, ...fresh }, encoding: 'utf8' })
+    expect(printed).toMatch(/prefilled \d+ prerendered route/)
+    const server = await NextServer.start(fresh)
+    try {
+      const page = await server.get('/isr')
+      expect(page.cache).toBe('HIT')
+      const prerendered = readFileSync(join(APP_DIR, DIST_DIR, 'server/app/isr.html'), 'utf8')
+      expect(textOf(page.text, 'rendered')).toBe(textOf(prerendered, 'rendered'))
+      expect((await server.get('/api/time')).cache).toBe('HIT')
+    } finally {
+      await server.stop()
+    }
+  })
+
   it('answers an ISR page MISS then HIT, and process B serves what process A rendered', async () => {
     const first = await a.get('/isr')
     expect(first.cache).toBe('MISS')

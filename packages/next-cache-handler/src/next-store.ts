@@ -44,16 +44,25 @@ export class NextStore {
     }
   }
 
+  /**
+   * Runs `fn` on the open databases and lets any fault through: for tools (prefill) that must
+   * report a failure rather than serve around it.
+   */
+  writeOrThrow<T>(fn: (entries: Cache, tags: Cache) => T): T {
+    const caches = this.opened ?? this.open(true)!
+    return fn(caches.entries, caches.tags)
+  }
+
   close(): void {
     this.opened?.entries.close()
     this.opened?.tags.close()
     this.opened = undefined
   }
 
-  private open(): { entries: Cache; tags: Cache } | undefined {
+  private open(rethrow = false): { entries: Cache; tags: Cache } | undefined {
     if (this.opened) return this.opened
     // Retrying on every request would block each one on a failing open: wait a while between attempts.
-    if (Date.now() - this.failedAt < REOPEN_DELAY_MS) return undefined
+    if (!rethrow && Date.now() - this.failedAt < REOPEN_DELAY_MS) return undefined
     const { directory, sizeLimit, compression, timeout, now } = this.options
     const clock = () => Math.floor(now())
     let entries: Cache | undefined
@@ -64,6 +73,7 @@ export class NextStore {
       return this.opened
     } catch (error) {
       entries?.close()
+      if (rethrow) throw error
       this.failedAt = Date.now()
       warnOnce('DISKCACHE_NEXT_OPEN_FAILED', `@diskcache/next: cannot open the cache in ${directory}; serving every request as a miss`, error)
       return undefined
