@@ -4,7 +4,8 @@
 // transactions, while a value file is written, during culling) and starts a new
 // one in its place. At the end every writer is killed too, the cache is reopened
 // and checked: it must open, check() must find nothing, every acknowledged write
-// must be there byte for byte (or acknowledged as deleted), every incr() counter
+// must be there byte for byte (or acknowledged as deleted, or evicted in
+// least-recently-stored order once the run outgrew sizeLimit), every incr() counter
 // and overwritten version must be at least the last acknowledged one and at most
 // one above it (a write can commit just before its kill, unacknowledged), and no
 // value file may be orphaned. Prints a report and a JSON line; exits 1 on any loss.
@@ -65,7 +66,8 @@ function onMessage(message) {
   if (message.deleting) acked.delete(message.deleting) // may be gone from now on, acknowledged or not
   if (!message.ack) return
   if (message.ack === 'set') {
-    acked.set(message.key, message.sha256 === null ? { value: message.value } : { sha256: message.sha256 })
+    const expected = message.sha256 === null ? { value: message.value } : { sha256: message.sha256 }
+    acked.set(message.key, { ...expected, ackedAt: Date.now() })
     totals.sets++
   } else if (message.ack === 'delete') {
     acked.delete(message.key)
@@ -124,12 +126,28 @@ if (Object.keys(leftovers).length > 0) {
   cache.check({ fix: true })
   for (const problem of cache.check().problems) problems.push(`check() after fix: ${problem.kind} ${problem.path ?? ''} ${problem.message}`)
 }
+// A long run outgrows sizeLimit (1 GiB), and least-recently-stored eviction then removes the entries
+// stored longest ago. So a missing acknowledged key counts as evicted only if it was acknowledged before
+// the oldest acknowledged key still present was stored (with a second of slack for clocks and IPC);
+// a missing key younger than that is lost.
+let oldestPresent = Infinity
+const missing = []
 for (const [key, expected] of acked) {
-  const value = cache.get(key)
-  if (value === undefined) problems.push(`lost: ${key}`)
-  else if ('value' in expected ? value !== expected.value : createHash('sha256').update(value).digest('hex') !== expected.sha256) {
+  const entry = cache.getWithMeta(key)
+  if (entry === undefined) {
+    missing.push([key, expected.ackedAt])
+    continue
+  }
+  oldestPresent = Math.min(oldestPresent, entry.storedAt)
+  const value = entry.value
+  if ('value' in expected ? value !== expected.value : createHash('sha256').update(value).digest('hex') !== expected.sha256) {
     problems.push(`wrong bytes: ${key}`)
   }
+}
+let evicted = 0
+for (const [key, ackedAt] of missing) {
+  if (ackedAt <= oldestPresent + 1000) evicted++
+  else problems.push(`lost: ${key} (acknowledged ${ackedAt - oldestPresent} ms after the oldest entry still present was stored)`)
 }
 for (const key of deleted) if (cache.has(key)) problems.push(`came back after its delete was acknowledged: ${key}`)
 for (const [key, value] of highest) {
@@ -148,11 +166,12 @@ const summary = {
   ...totals,
   failures: totals.failures.length,
   entriesAtEnd: entries,
+  evictedBySizeLimit: evicted,
   crashLeftovers: leftovers,
   lost: problems.length,
 }
 if (!args.json) {
-  log(`stress: ${summary.writesAcknowledged} acknowledged writes (${totals.sets} sets, ${totals.versions} overwrites, ${totals.incrs} incr, ${totals.deletes} deletes), ${totals.kills} kills, ${entries} entries at the end`)
+  log(`stress: ${summary.writesAcknowledged} acknowledged writes (${totals.sets} sets, ${totals.versions} overwrites, ${totals.incrs} incr, ${totals.deletes} deletes), ${totals.kills} kills, ${entries} entries at the end, ${evicted} evicted by sizeLimit (the oldest, as least-recently-stored says)`)
   const left = Object.entries(leftovers).map(([kind, count]) => `${count} ${kind}`).join(', ')
   if (left) log(`stress: crash leftovers removed by check({ fix: true }): ${left}`)
   log(problems.length === 0 ? 'stress: OK — nothing lost, check() clean' : `stress: ${problems.length} PROBLEM(S)\n  ${problems.slice(0, 20).join('\n  ')}`)
