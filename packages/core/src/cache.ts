@@ -200,9 +200,8 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
     try {
       return store.write('replace', () => {
         const now = store.now()
-        const row = store.statements.get.get(kind, stored) as [number, number, unknown, string | null, number | null] | undefined
-        if (row === undefined || (row[4] !== null && row[4] <= now)) return false
-        store.updateEntry(row[0], staged, meta, now)
+        if (store.statements.has.get(kind, stored, now) === undefined) return false
+        store.putEntry(kind, stored, staged, meta, now) // the upsert updates the live row in place
         return true
       })
     } finally {

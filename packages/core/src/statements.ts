@@ -39,15 +39,6 @@ const STATEMENTS = {
   upsert: ['run', UPSERT],
   upsertReturningId: ['pluck', UPSERT + ' RETURNING id'],
   insertTags: ['run', 'INSERT OR IGNORE INTO entry_tags (tag, entry_id) SELECT value, ? FROM json_each(?)'],
-  /**
-   * [mode, value, filename, size, expire_at, now, now, tags, id]: an overwrite in place (replace), so the row keeps
-   * its id and with it its place in storage order; the update triggers settle file bytes, tags and released files.
-   */
-  updateEntry: [
-    'run',
-    `UPDATE entries SET mode = ?, value = ?, filename = ?, size = ?, expire_at = ?, stored_at = ?,
-       accessed_at = max(accessed_at, ?), tags = ? WHERE id = ?`,
-  ],
   /** [mode, value, stored_at, id]: the mode too, because a number plus a bigint delta becomes a bigint. */
   updateNumber: ['run', 'UPDATE entries SET mode = ?, value = ?, stored_at = ? WHERE id = ?'],
   deleteByKey: ['raw', 'DELETE FROM entries WHERE kind = ? AND key = ? RETURNING expire_at'],

@@ -73,7 +73,6 @@ export class Store {
       this.files = new ValueFiles(directory, this.options.ownerOnly ? 0o600 : 0o644, this.options.ownerOnly ? 0o700 : 0o755)
       if (this.options.readonly) this.loadSettings()
       else this.initializeSettings(resolved.settings)
-      this.db.exec('PRAGMA recursive_triggers = ON') // REPLACE must fire the delete triggers (tags, file bytes, released files)
       this.db.exec('PRAGMA cache_size = -16384') // 16 MiB of page cache per connection
       this.db.exec(`PRAGMA mmap_size = ${2 ** 28}`) // reads come straight from the OS page cache
     } catch (error) {
@@ -209,28 +208,13 @@ export class Store {
     )
   }
 
-  /** Inserts or replaces an entry (inside a write transaction) and culls. */
+  /** Inserts an entry, or updates an existing key's row in place (inside a write transaction), and culls. */
   putEntry(kind: KeyKind, key: StoredKey, staged: StagedValue, meta: EntryMeta, now: number): void {
     const { encoded, file, size } = staged
     if (file !== null) this.publishFile(file)
     const data = file === null ? encoded.data : null
     const args = [kind, key, encoded.mode, data, file, size, meta.expireAt, now, now, meta.tags]
     const id = this.statements.upsertReturningId.get(...args) as number
-    if (meta.tags !== null) this.statements.insertTags.run(id, meta.tags)
-    this.cullAfterWrite(now, file === null ? approximateBytes(encoded.data) : size, id)
-  }
-
-  /**
-   * Overwrites the entry with this id in place (inside a write transaction) and
-   * culls, sparing that entry. The id stays, so the entry keeps its place in
-   * storage order and in least-recently-stored eviction.
-   */
-  updateEntry(id: number, staged: StagedValue, meta: EntryMeta, now: number): void {
-    const { encoded, file, size } = staged
-    if (file !== null) this.publishFile(file)
-    const data = file === null ? encoded.data : null
-    this.statements.updateEntry.run(encoded.mode, data, file, size, meta.expireAt, now, now, meta.tags, id)
-    // The tags trigger has just dropped the old tag rows (when there were any).
     if (meta.tags !== null) this.statements.insertTags.run(id, meta.tags)
     this.cullAfterWrite(now, file === null ? approximateBytes(encoded.data) : size, id)
   }
