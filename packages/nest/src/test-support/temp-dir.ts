@@ -1,19 +1,6 @@
-import { mkdtempSync, readlinkSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readdirSync, readlinkSync } from 'node:fs'
 
-const made: string[] = []
-
-/** A fresh directory under the OS temp dir, removed after the test file finishes. */
-export function makeTempDir(prefix = 'diskcache-nest-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  made.push(dir)
-  return dir
-}
-
-afterAll(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
+export { makeTempDir } from '../../../../test-support/temp-dir.js'
 
 /** Files under `directory` this process holds open (Linux: /proc/self/fd), to prove a close released them. */
 export function openFilesUnder(directory: string): string[] {
