@@ -1,6 +1,8 @@
 import { ValueTooLargeError } from './errors.js'
-import { openCache } from './test-support/open-cache.js'
-import { manualClock } from './test-support/temp-dir.js'
+import { join } from 'node:path'
+import { openNativeDatabase } from './native-handles.js'
+import { openCache, openCacheIn } from './test-support/open-cache.js'
+import { makeTempDir, manualClock } from './test-support/temp-dir.js'
 
 /*
  * How these tests pick victims exactly: the cache starts with `sizeLimit: 4096`,
@@ -42,6 +44,25 @@ describe("eviction policy 'least-recently-stored'", () => {
     expect(cache.get('b')).toBe('b2')
     cache.set('h', 'h')
     expect(keysOf(cache)).toEqual(['e', 'f', 'g', 'h'])
+  })
+
+  it('gets its index back on open when the file lacks it (files written before the index existed)', () => {
+    const dir = makeTempDir()
+    openCacheIn(dir).close()
+    const indexes = () => {
+      const db = openNativeDatabase(join(dir, 'cache.db'), {})
+      try {
+        return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries'").raw().all() as string[][]).flat()
+      } finally {
+        db.close()
+      }
+    }
+    const db = openNativeDatabase(join(dir, 'cache.db'), {})
+    db.exec('DROP INDEX entries_stored_at')
+    db.close()
+    expect(indexes()).not.toContain('entries_stored_at')
+    openCacheIn(dir)
+    expect(indexes()).toContain('entries_stored_at')
   })
 
   it('is the default policy', () => {

@@ -375,6 +375,12 @@ export class Store {
   private initializeSettings(explicit: Partial<CacheSettings>): void {
     if (this.loadSettings() > 0) {
       this.writeSettings(explicit, true)
+      // A file written by an older version may lack the policy's index (it came
+      // later): without it every cull scans the whole table. A read tells.
+      const index = this.policy.index
+      if (index !== null && this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(index.name) === undefined) {
+        this.write('restore the eviction index', () => this.ensurePolicyIndex())
+      }
       return
     }
     this.write('initialize settings', () => {
