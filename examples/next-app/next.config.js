@@ -1,12 +1,28 @@
 // @ts-check
 const path = require('node:path')
 
+// The throughput benchmark serves one build with each cache in turn; next.config is read again by
+// `next start`, so these switch the cache at start time (build with the default, diskcache):
+//   EXAMPLE_CACHE_HANDLER=diskcache | next-default | memory-map
+//     diskcache: @diskcache/next for cacheHandler and cacheHandlers; next-default: neither (Next's
+//     file-system cache and memory 'use cache' handler); memory-map: ./memory-handler.js as
+//     cacheHandler, a control for the benchmark
+//   EXAMPLE_CACHE_MAX_MEMORY_SIZE=<bytes>            cacheMaxMemorySize (default 0: no memory layer)
+const handler = process.env.EXAMPLE_CACHE_HANDLER || 'diskcache'
+if (!['diskcache', 'next-default', 'memory-map'].includes(handler)) {
+  throw new Error(`EXAMPLE_CACHE_HANDLER must be 'diskcache', 'next-default' or 'memory-map'; got ${JSON.stringify(handler)}`)
+}
+const cacheMaxMemorySize = Number(process.env.EXAMPLE_CACHE_MAX_MEMORY_SIZE || 0)
+
 /** @type {import('next').NextConfig} */
 module.exports = {
   // The three lines @diskcache/next needs:
-  cacheHandler: require.resolve('@diskcache/next'),
-  cacheHandlers: { default: require.resolve('@diskcache/next/use-cache'), remote: require.resolve('@diskcache/next/use-cache') },
-  cacheMaxMemorySize: 0,
+  ...(handler === 'diskcache' && {
+    cacheHandler: require.resolve('@diskcache/next'),
+    cacheHandlers: { default: require.resolve('@diskcache/next/use-cache'), remote: require.resolve('@diskcache/next/use-cache') },
+  }),
+  ...(handler === 'memory-map' && { cacheHandler: require.resolve('./memory-handler.js') }),
+  cacheMaxMemorySize,
   // 'use cache' without cacheComponents, so the ISR page can keep its `revalidate` export.
   experimental: { useCache: true },
   // node_modules sits at the monorepo root (npm workspaces): Turbopack must see it.

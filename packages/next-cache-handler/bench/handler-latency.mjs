@@ -94,12 +94,13 @@ try {
 
   const us = (n) => n.toFixed(0).padStart(6)
   console.log(`next ${nextVersion}, node ${process.version}, ${KEYS} keys x ${ROUNDS} rounds; APP_PAGE: 50 KB html, 20 KB rscData, 3 x 5 KB segments`)
-  console.log('handler                          op    mean µs  p50 µs  p99 µs   mean vs default')
+  console.log('handler                          op    mean µs  p50 µs  p99 µs   mean vs default  p50 vs default')
   for (const [name, result] of [['next default (file-system)', nextDefault], ['@diskcache/next', ours], ['@diskcache/next (gzip)', oursGzip]]) {
     for (const op of ['set', 'get']) {
       const r = result[op]
       const ratio = (r.mean / nextDefault[op].mean).toFixed(2)
-      console.log(`${name.padEnd(32)} ${op}  ${us(r.mean)}   ${us(r.p50)}  ${us(r.p99)}   ${ratio}x`)
+      const medianRatio = (r.p50 / nextDefault[op].p50).toFixed(2)
+      console.log(`${name.padEnd(32)} ${op}  ${us(r.mean)}   ${us(r.p50)}  ${us(r.p99)}   ${ratio}x            ${medianRatio}x`)
     }
   }
 } finally {

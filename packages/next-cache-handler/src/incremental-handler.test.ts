@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Cache } from '@diskcache/core'
 import { createCacheHandler } from './incremental-handler.js'
@@ -38,6 +38,15 @@ describe('incremental handler get() and set()', () => {
     expect(Object.prototype.toString.call(value.segmentData)).toBe('[object Map]')
     expect(Buffer.isBuffer(value.segmentData.get('/isr/__PAGE__'))).toBe(true)
     expect([...value.segmentData.get('/isr/__PAGE__')!]).toEqual([0, 1, 2, 255])
+  })
+
+  it('keeps a typical page (about 85 KB) inside the database, with no value file to write or prune', async () => {
+    const { handler, directory } = setup()
+    const page = { ...appPage(), html: `<html>${'<div class="row">item</div>'.repeat(2000)}</html>`, rscData: Buffer.alloc(20 * 1024, 'r') }
+    await handler.set('/route-cache/APP_PAGE/big/$/big', page, { cacheControl: CACHE_CONTROL })
+    await handler.set('/route-cache/APP_PAGE/big/$/big', page, { cacheControl: CACHE_CONTROL })
+    expect(existsSync(join(directory, 'entries', 'values'))).toBe(false)
+    expect((await handler.get('/route-cache/APP_PAGE/big/$/big', PAGE_CTX))?.value).toEqual(page)
   })
 
   it.each([
