@@ -245,9 +245,13 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
     const found = store.write('pop', () => {
       const row = store.statements.get.get(kind, stored) as [number, number, unknown, string | null, number | null] | undefined
       if (row === undefined) return MISS
-      store.statements.deleteById.run(row[0])
-      if (row[4] !== null && row[4] <= store.now()) return MISS
+      if (row[4] !== null && row[4] <= store.now()) {
+        store.statements.deleteById.run(row[0])
+        return MISS
+      }
+      // Read before deleting: a file-backed value is checked against its row.
       const value = store.readValue(row[0], row[1], row[2], row[3])
+      store.statements.deleteById.run(row[0])
       return value === VANISHED ? MISS : value
     })
     return found === MISS ? options?.default : (found as V)

@@ -76,15 +76,17 @@ describe('cache.check()', () => {
     expect(cache.get('two')).toBe('2'.repeat(1000))
   })
 
-  it('reports a value file whose size differs from the row, and records the real size with fix', () => {
+  it('reports a value file whose size differs from the row, and with fix drops that entry and its file', () => {
     const { dir, cache } = filledCache()
     const file = filenameOf(cache, 'one')
     appendFileSync(join(dir, file), 'extra bytes')
     const report = cache.check()
     expect(report.problems).toEqual([expect.objectContaining({ kind: 'size-mismatch', path: file, fixed: false })])
     expect(cache.check({ fix: true }).ok).toBe(true)
-    expect(cache.store.db.prepare('SELECT size FROM entries WHERE filename = ?').pluck().get(file)).toBe(1000 + 11)
-    expect(counter(cache, 'file_bytes')).toBe(2011)
+    expect(cache.has('one')).toBe(false)
+    expect(existsSync(join(dir, file))).toBe(false)
+    expect(counter(cache, 'file_bytes')).toBe(1000)
+    expect(cache.get('two')).toBe('2'.repeat(1000))
     expect(cache.check()).toEqual({ ok: true, problems: [] })
   })
 
@@ -144,11 +146,11 @@ describe('cache.check()', () => {
     const { dir, cache } = filledCache()
     mkdirSync(join(dir, 'values/aa/bb'), { recursive: true })
     writeFileSync(join(dir, ORPHAN), 'about to go')
-    const realStatSync = fs.statSync
-    jest.spyOn(fs, 'statSync').mockImplementation(((path: string, ...rest: unknown[]) => {
-      if (String(path).endsWith(ORPHAN) && existsSync(path)) rmSync(path) // the other process wins the race
-      return (realStatSync as (...args: unknown[]) => unknown)(path, ...rest)
-    }) as typeof fs.statSync)
+    const realLstatSync = fs.lstatSync
+    jest.spyOn(fs, 'lstatSync').mockImplementation(((path: string, ...rest: unknown[]) => {
+      if (String(path).endsWith(ORPHAN) && existsSync(path)) fs.unlinkSync(path) // the other process wins the race
+      return (realLstatSync as (...args: unknown[]) => unknown)(path, ...rest)
+    }) as typeof fs.lstatSync)
     const report = cache.check({ fix: true })
     jest.restoreAllMocks()
     expect(report.problems.filter((problem) => problem.kind !== 'empty-directory')).toEqual([])

@@ -1,10 +1,13 @@
-import { readdirSync, rmdirSync, rmSync, type Stats, statSync } from 'node:fs'
+import { lstatSync, readdirSync, rmdirSync, rmSync, type Stats } from 'node:fs'
 import type { Store } from './store.js'
 import { readOnlyError } from './translate-error.js'
 import { TEMP_SUFFIX, VALUES_DIRNAME } from './value-files.js'
 
 export interface CheckOptions {
-  /** Repair what is found: drop rows whose file is gone, remove orphan files and empty directories, recount. */
+  /**
+   * Repair what is found: drop entries whose file is gone or damaged (with the file), remove orphan files,
+   * links and empty directories, recount.
+   */
   fix?: boolean
 }
 
@@ -12,6 +15,7 @@ export type CheckProblemKind =
   | 'integrity'
   | 'missing-file'
   | 'size-mismatch'
+  | 'symlink'
   | 'orphan-file'
   | 'stale-temp-file'
   | 'empty-directory'
@@ -57,45 +61,49 @@ export function checkCache(store: Store, options: CheckOptions = {}): CheckRepor
 }
 
 function reconcileFiles(store: Store, fix: boolean, problems: CheckProblem[]): void {
-  const { files } = store
   const referenced = new Set<string>()
   const rows = store.prepare('SELECT id, filename, size FROM entries WHERE filename IS NOT NULL', 'raw').all() as [
     number,
     string,
     number,
   ][]
-  const missing: number[] = []
-  const resized: [number, number][] = []
+  const dropped: number[] = []
   for (const [id, filename, size] of rows) {
     referenced.add(filename)
-    let actual: number
-    try {
-      actual = statSync(files.pathOf(filename)).size
-    } catch (error) {
-      if (!isNotFound(error)) throw error // unreadable is not missing: never drop a row for it
-      problems.push({ kind: 'missing-file', message: `entry ${id} points to a missing value file`, path: filename, fixed: fix })
-      missing.push(id)
-      continue
-    }
-    if (actual !== size) {
-      problems.push({
-        kind: 'size-mismatch',
-        message: `value file is ${actual} bytes, the database says ${size}`,
-        path: filename,
-        fixed: fix,
-      })
-      resized.push([id, actual])
-    }
+    const problem = inspectValueFile(store, filename, size)
+    if (problem === null) continue
+    problems.push({ ...problem, message: `entry ${id}: ${problem.message}`, path: filename, fixed: fix })
+    dropped.push(id)
   }
   if (fix) {
+    // A damaged file is never made valid by recording its new size: the entry goes, and its file after the commit.
     const remove = store.prepare('DELETE FROM entries WHERE id = ?')
-    for (const id of missing) remove.run(id)
-    const resize = store.prepare('UPDATE entries SET size = ? WHERE id = ?')
-    for (const [id, size] of resized) resize.run(size, id)
+    for (const id of dropped) remove.run(id)
   }
   // File times are wall-clock times: compare them with Date.now(), not with an injected `now`.
   scanDirectory(store, VALUES_DIRNAME, referenced, fix, problems, Date.now())
   checkCounters(store, fix, problems)
+}
+
+/** What is wrong with an entry's value file, or null. Never follows a link, never leaves values/. */
+function inspectValueFile(store: Store, filename: string, size: number): Pick<CheckProblem, 'kind' | 'message'> | null {
+  const { files } = store
+  if (!files.isValidName(filename)) {
+    return { kind: 'missing-file', message: 'names a value file outside values/, which diskcache never makes' }
+  }
+  if (!files.hasRealParents(filename)) {
+    return { kind: 'missing-file', message: 'points to a value file that is missing or behind a link' }
+  }
+  let stats: Stats
+  try {
+    stats = lstatSync(files.pathOf(filename))
+  } catch (error) {
+    if (!isNotFound(error)) throw error // unreadable is not missing: never drop a row for it
+    return { kind: 'missing-file', message: 'points to a missing value file' }
+  }
+  if (!stats.isFile()) return { kind: 'symlink', message: 'its value file is a link or not a regular file' }
+  if (stats.size !== size) return { kind: 'size-mismatch', message: `value file is ${stats.size} bytes, the database says ${size}` }
+  return null
 }
 
 /** Walks values/ for files no row references and directories left empty. Returns whether `dir` is now empty. */
@@ -109,6 +117,11 @@ function scanDirectory(
 ): boolean {
   let names: string[]
   try {
+    if (dir === VALUES_DIRNAME && lstatSync(store.files.pathOf(dir)).isSymbolicLink()) {
+      problems.push({ kind: 'symlink', message: 'values/ is a link, not followed', path: dir, fixed: fix })
+      if (fix) rmSync(store.files.pathOf(dir))
+      return false
+    }
     names = readdirSync(store.files.pathOf(dir))
   } catch {
     return false
@@ -118,7 +131,7 @@ function scanDirectory(
     const relative = `${dir}/${name}`
     let stats: Stats
     try {
-      stats = statSync(store.files.pathOf(relative))
+      stats = lstatSync(store.files.pathOf(relative))
     } catch (error) {
       // Another process deletes the files its commit released after it lets go of the lock.
       if (!isNotFound(error)) throw error
@@ -129,6 +142,15 @@ function scanDirectory(
       if (scanDirectory(store, relative, referenced, fix, problems, now)) {
         problems.push({ kind: 'empty-directory', message: 'empty value directory', path: relative, fixed: fix })
         if (fix && removeDirectory(store.files.pathOf(relative))) remaining--
+      }
+      continue
+    }
+    if (stats.isSymbolicLink()) {
+      // Never followed, and removing it removes the link, not what it points to.
+      problems.push({ kind: 'symlink', message: 'link in the value-file tree, not followed', path: relative, fixed: fix })
+      if (fix) {
+        rmSync(store.files.pathOf(relative))
+        remaining--
       }
       continue
     }

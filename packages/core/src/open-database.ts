@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs'
-import { join } from 'node:path'
-import { CorruptCacheError, NotACacheError, SchemaVersionError } from './errors.js'
+import { dirname, join, relative, sep } from 'node:path'
+import { CorruptCacheError, NotACacheError, NotWritableError, SchemaVersionError } from './errors.js'
 import { openNativeDatabase } from './native-handles.js'
 import { warnIfNetworkFilesystem } from './network-filesystem.js'
 import { APPLICATION_ID, DATABASE_FILENAME, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js'
@@ -29,6 +29,7 @@ export function openDatabase(directory: string, options: OpenOptions): Database.
     return openChecked(directory, path, options)
   } catch (error) {
     const translated = translateError(error, context)
+    if (translated instanceof NotWritableError && options.readonly) throw cannotReadWithoutWriting(directory, translated)
     if (!(translated instanceof CorruptCacheError && options.ifCorrupt === 'rebuild' && !options.readonly)) throw translated
   }
   process.emitWarning(`diskcache: the database in ${directory} was corrupt and has been rebuilt empty`, {
@@ -42,9 +43,24 @@ export function openDatabase(directory: string, options: OpenOptions): Database.
   }
 }
 
+/**
+ * SQLite reads a WAL database through its -shm file, which it must create beside
+ * the database when no writer has it open; in a directory it cannot write (a
+ * read-only filesystem, say) even a read-only open fails. better-sqlite3 offers
+ * no URI filenames, so SQLite's `immutable` escape is out of reach.
+ */
+function cannotReadWithoutWriting(directory: string, error: NotWritableError): NotWritableError {
+  return new NotWritableError(
+    `cannot open the cache in ${directory}, even with { readonly: true }: SQLite needs to create cache.db-shm beside ` +
+      'the database to read it, and the directory is not writable (a read-only filesystem, or its permissions). ' +
+      'Mount it read-write, or copy the directory somewhere writable and open the copy',
+    { cause: error.cause },
+  )
+}
+
 function openChecked(directory: string, path: string, options: OpenOptions): Database.Database {
   if (!options.readonly) {
-    mkdirSync(directory, { recursive: true, mode: options.ownerOnly ? 0o700 : 0o755 })
+    makeDirectory(directory, options.ownerOnly ? 0o700 : 0o755)
     warnIfNetworkFilesystem(directory)
     // SQLite gives its -wal and -shm files the database file's permissions.
     if (options.ownerOnly && !existsSync(path)) closeSync(openSync(path, 'a', 0o600))
@@ -63,6 +79,25 @@ function openChecked(directory: string, path: string, options: OpenOptions): Dat
     return db
   } catch (error) {
     db.close()
+    throw error
+  }
+}
+
+/**
+ * mkdir -p, but with the real reason when it fails: Node's recursive mkdir
+ * reports ENOENT when a missing level cannot be created on a read-only
+ * filesystem, which would read as "not found" rather than "not writable".
+ */
+function makeDirectory(directory: string, mode: number): void {
+  try {
+    mkdirSync(directory, { recursive: true, mode })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    let existing = directory
+    while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing)
+    const next = relative(existing, directory).split(sep)[0]
+    if (next === undefined || next === '') throw error
+    mkdirSync(join(existing, next), { mode }) // throws EROFS or EACCES: the real reason
     throw error
   }
 }

@@ -106,8 +106,9 @@ export function pullQueue(store: Store, options: PullOptions = {}): [unknown, un
     for (;;) {
       const row = statement.get(...range, store.now()) as Row | undefined
       if (row === undefined) return undefined
-      store.statements.deleteById.run(row[0])
+      // Read before deleting: a file-backed value is checked against its row.
       const value = store.readValue(row[0], row[2], row[3], row[4])
+      store.statements.deleteById.run(row[0])
       if (value !== VANISHED) return [row[1], value] as [unknown, unknown]
     }
   })

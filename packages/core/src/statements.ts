@@ -44,6 +44,8 @@ const STATEMENTS = {
   deleteByKey: ['raw', 'DELETE FROM entries WHERE kind = ? AND key = ? RETURNING expire_at'],
   deleteById: ['run', 'DELETE FROM entries WHERE id = ?'],
   deleteIfFile: ['run', 'DELETE FROM entries WHERE id = ? AND filename = ?'],
+  /** The size recorded for a row's value file, if the row still points at that file. */
+  fileSize: ['pluck', 'SELECT size FROM entries WHERE id = ? AND filename = ?'],
   touch: ['run', `UPDATE entries SET expire_at = ? WHERE kind = ? AND key = ? AND ${LIVE}`],
   /** A plain read first, because a DELETE that matches nothing still costs a write. */
   hasExpired: ['pluck', 'SELECT EXISTS (SELECT 1 FROM entries WHERE expire_at IS NOT NULL AND expire_at <= ?)'],

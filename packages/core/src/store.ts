@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3'
 import { AccessLog } from './access-log.js'
 import { CacheClosedError, TransactionError, ValueTooLargeError } from './errors.js'
 import { EVICTION_POLICIES, type EvictionPolicy } from './eviction-policy.js'
+import { DatabaseFileIdentity } from './database-file-identity.js'
 import { openDatabase } from './open-database.js'
 import { type CacheSettings, DEFAULT_SETTINGS, type ProcessOptions, type ResolvedOptions, validateSetting } from './options.js'
 import { prepareStatements, type Statement, type Statements } from './statements.js'
@@ -12,6 +13,8 @@ import type { KeyKind, StoredKey } from './cache-key.js'
 import type { EntryMeta } from './entry-options.js'
 import { decodeValue, type EncodedValue, encodeValue, type ValueCodecConfig } from './value-codec.js'
 import { TEMP_SUFFIX, ValueFiles } from './value-files.js'
+import { DATABASE_FILENAME } from './schema.js'
+import { join } from 'node:path'
 
 export interface StagedValue {
   encoded: EncodedValue
@@ -58,6 +61,8 @@ export class Store {
   private depth = 0
   /** Files published inside the open transaction: removed again if it rolls back. */
   private published: string[] = []
+  /** Set for a writer: readers never commit, so they have nothing to lose to a deleted file. */
+  private readonly databaseFile: DatabaseFileIdentity | undefined
 
   constructor(
     readonly directory: string,
@@ -71,6 +76,7 @@ export class Store {
       this.accessLog = new AccessLog(this)
       this.releasedFiles = new ReleasedFiles(this.db, this.options.readonly)
       this.files = new ValueFiles(directory, this.options.ownerOnly ? 0o600 : 0o644, this.options.ownerOnly ? 0o700 : 0o755)
+      this.databaseFile = this.options.readonly ? undefined : new DatabaseFileIdentity(join(directory, DATABASE_FILENAME), directory)
       if (this.options.readonly) this.loadSettings()
       else this.initializeSettings(resolved.settings)
       this.db.exec('PRAGMA cache_size = -16384') // 16 MiB of page cache per connection
@@ -130,6 +136,7 @@ export class Store {
     this.uncommittedSettings = false
     this.applySynchronous()
     this.removeReleasedFiles()
+    this.databaseFile?.assertInPlace()
     return result
   }
 
@@ -148,6 +155,7 @@ export class Store {
       throw this.translate(error)
     }
     this.removeReleasedFiles() // a replaced or deleted row's file, if it had one
+    this.databaseFile?.assertInPlace()
     return result
   }
 
@@ -274,15 +282,48 @@ export class Store {
     if (staged.file !== null) this.files.removeQuietly(staged.file + TEMP_SUFFIX)
   }
 
-  /** Decodes a row's value; VANISHED when its file has gone (the row is then removed). */
+  /**
+   * Decodes a row's value; VANISHED when its file has gone, or is damaged (not
+   * the size the row records, a link, not a file): the row is then removed.
+   */
   readValue(id: number, mode: number, value: unknown, filename: string | null): unknown {
     if (filename === null) return decodeValue(mode, value, this.options.serializer)
-    const bytes = this.files.read(filename)
-    if (bytes === undefined) {
+    let bytes: Buffer | 'missing' | 'unsafe'
+    try {
+      bytes = this.files.read(filename)
+    } catch (error) {
+      throw this.translate(error)
+    }
+    if (bytes === 'missing') {
       this.removeRowWithMissingFile(id, filename)
       return VANISHED
     }
+    const damage = this.damageOf(id, filename, bytes === 'unsafe' ? bytes : bytes.length)
+    if (damage === 'replaced') return VANISHED
+    if (damage !== null) {
+      this.dropDamagedEntry(id, filename, damage)
+      return VANISHED
+    }
     return decodeValue(mode, bytes, this.options.serializer)
+  }
+
+  /** Removes an entry whose value file is damaged (a read of it is a miss), warning once per process. */
+  dropDamagedEntry(id: number, filename: string, damage: string): void {
+    warnOfDamage(this.directory, filename, damage)
+    this.removeRowWithMissingFile(id, filename)
+  }
+
+  /**
+   * What is wrong with a value file just opened: null when nothing is. A file of
+   * another length than its row records was truncated or written to by someone
+   * else, and is never returned as the value. 'replaced' means another process
+   * repointed the row meanwhile (not damage: the read is a miss).
+   */
+  damageOf(id: number, filename: string, found: number | 'unsafe'): string | 'replaced' | null {
+    if (found === 'unsafe') return 'it is a link or not a regular file, and was not followed'
+    const expected = this.run(() => this.statements.fileSize.get(id, filename)) as number | undefined
+    if (expected === undefined) return 'replaced'
+    return found === expected ? null : `it holds ${found} bytes where ${expected} were stored`
   }
 
   private removeRowWithMissingFile(id: number, filename: string): void {
@@ -507,6 +548,19 @@ export class Store {
     if (!this.options.readonly) this.writeIfUnlocked('close', () => {})
     this.db.close()
   }
+}
+
+let warnedOfDamage = false
+
+/** One warning per process: a damaged value file means something else writes in the cache directory. */
+function warnOfDamage(directory: string, filename: string, damage: string): void {
+  if (warnedOfDamage) return
+  warnedOfDamage = true
+  process.emitWarning(
+    `diskcache: the value file ${filename} in ${directory} is damaged (${damage}); the entry was dropped as a miss. ` +
+      'Something other than diskcache is writing in the cache directory: run cache.check() to find the rest',
+    { code: 'DISKCACHE_DAMAGED_VALUE_FILE' },
+  )
 }
 
 // Row overhead plus the value: close enough to decide when to measure the real volume.

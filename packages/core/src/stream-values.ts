@@ -19,7 +19,7 @@ export function readStream(store: Store, key: unknown): Readable | undefined {
   const [kind, stored] = encodeKey(key)
   const row = store.run(() => store.statements.get.get(kind, stored)) as Row | undefined
   if (row === undefined || (row[4] !== null && row[4] <= store.now())) return undefined
-  const [, mode, value, filename] = row
+  const [id, mode, value, filename] = row
   if (!isBinaryKind(mode)) {
     throw new InvalidValueError('getStream() streams Buffers and strings only; this value is a serialized object, read it with get()')
   }
@@ -29,9 +29,15 @@ export function readStream(store: Store, key: unknown): Readable | undefined {
     // A byte stream like the file case (Readable.from defaults to object mode).
     source = Readable.from([typeof value === 'string' ? Buffer.from(value, 'utf8') : (value as Buffer)], { objectMode: false })
   } else {
-    const opened = store.files.openStream(filename)
-    if (opened === undefined) return undefined
-    source = opened
+    const opened = store.run(() => store.files.openStream(filename))
+    if (opened === 'missing') return undefined
+    const damage = store.damageOf(id, filename, opened === 'unsafe' ? opened : opened.size)
+    if (damage !== null) {
+      if (opened !== 'unsafe') opened.stream.destroy()
+      if (damage !== 'replaced') store.dropDamagedEntry(id, filename, damage)
+      return undefined
+    }
+    source = (opened as { stream: Readable }).stream
   }
   return codec ? source.pipe(codec.createDecompressor()) : source
 }

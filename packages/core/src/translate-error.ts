@@ -35,8 +35,9 @@ export function translateError(error: unknown, context: { directory: string; tim
     case 'EDQUOT':
     case 'EFBIG':
       return new DiskFullError(
-        `the disk holding ${where} is full (or a file size limit was reached); nothing was stored. ` +
-          'Free space, lower "sizeLimit", or run cache.cull()',
+        `the disk holding ${where} is full (or a file size limit was reached); nothing was stored, and what was stored ` +
+          'before is intact. Free space on that disk (while it is completely full, even deletes can fail), and lower ' +
+          '"sizeLimit" below the space the cache can have',
         cause,
       )
     case 'SQLITE_NOTADB':

@@ -107,8 +107,25 @@ function serializerFor(name: SerializerName | 'custom', custom: Serializer | und
   )
 }
 
-/** Turns a stored row value (inline or read from its file) back into what was set. */
+/**
+ * Turns a stored row value (inline or read from its file) back into what was
+ * set. Bytes that no longer decode (damaged by hand, or written with another
+ * serializer) throw InvalidValueError, never a bare decoder error.
+ */
 export function decodeValue(mode: number, stored: unknown, custom: Serializer | undefined): unknown {
+  try {
+    return decodeStored(mode, stored, custom)
+  } catch (error) {
+    if (error instanceof InvalidValueError) throw error
+    throw new InvalidValueError(
+      `a stored value cannot be decoded (${(error as Error)?.message ?? String(error)}): its bytes were damaged, ` +
+        'or it was written with another serializer. Delete the key, or store it again',
+      { cause: error },
+    )
+  }
+}
+
+function decodeStored(mode: number, stored: unknown, custom: Serializer | undefined): unknown {
   const kind = mode & KIND_MASK
   const codec = codecForMode(mode)
   if (codec === undefined) {

@@ -290,7 +290,7 @@ describe('ValueFiles', () => {
     expect(name).toMatch(FILE_NAME)
     files.writeTemp(name, Buffer.from('payload'))
     expect(existsSync(join(dir, name + TEMP_SUFFIX))).toBe(true)
-    expect(files.read(name)).toBeUndefined()
+    expect(files.read(name)).toBe('missing')
     files.publish(name)
     expect(existsSync(join(dir, name + TEMP_SUFFIX))).toBe(false)
     expect(files.read(name)).toEqual(Buffer.from('payload'))

@@ -4,7 +4,6 @@ import {
   createReadStream,
   createWriteStream,
   fsyncSync,
-  mkdirSync,
   openSync,
   readFileSync,
   renameSync,
@@ -12,9 +11,10 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname } from 'node:path'
 import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { CREATE_FLAGS, ValueFilePaths } from './value-file-paths.js'
 
 export const VALUES_DIRNAME = 'values'
 export const TEMP_SUFFIX = '.tmp'
@@ -25,14 +25,19 @@ export const TEMP_SUFFIX = '.tmp'
  * systems keeps working. A file is written under a temporary name first and
  * renamed into place inside the transaction that references it, so `check()`
  * (which holds the write lock) never mistakes a value still being written for
- * an orphan.
+ * an orphan. Every path goes through ValueFilePaths, which keeps I/O inside
+ * values/ (no name from elsewhere, no symbolic link followed).
  */
 export class ValueFiles {
+  private readonly paths: ValueFilePaths
+
   constructor(
-    private readonly root: string,
+    root: string,
     private readonly fileMode: number,
     private readonly dirMode: number,
-  ) {}
+  ) {
+    this.paths = new ValueFilePaths(root)
+  }
 
   /** fsync files and their directory before the commit that references them (synchronous 'full'/'extra'). */
   durable = false
@@ -44,7 +49,17 @@ export class ValueFiles {
   }
 
   pathOf(name: string): string {
-    return join(this.root, name)
+    return this.paths.pathOf(name)
+  }
+
+  /** Whether `name` is one createName() could have made (names come from the database). */
+  isValidName(name: string): boolean {
+    return this.paths.isValidName(name)
+  }
+
+  /** Whether the directories above `name` are real directories inside values/ (none replaced by a link). */
+  hasRealParents(name: string): boolean {
+    return this.paths.hasRealParents(name)
   }
 
   /** Writes bytes under `name + '.tmp'`; `publish(name)` moves them into place. */
@@ -88,30 +103,31 @@ export class ValueFiles {
     if (this.durable) syncDirectory(dirname(this.pathOf(name)))
   }
 
-  /** Reads a value file; undefined when it has gone (removed by another process or by hand). */
-  read(name: string): Buffer | undefined {
+  /**
+   * Reads a value file: 'missing' when it has gone (removed by another process
+   * or by hand), 'unsafe' when it is not a file the cache made (see ValueFilePaths).
+   */
+  read(name: string): Buffer | 'missing' | 'unsafe' {
+    const opened = this.paths.openForReading(name)
+    if (typeof opened === 'string') return opened
     try {
-      return readFileSync(this.pathOf(name))
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw error
+      return readFileSync(opened.fd)
+    } finally {
+      closeSync(opened.fd)
     }
   }
 
   /** Opens a value file for streaming now, so a later delete cannot pull it away mid-read. */
-  openStream(name: string): Readable | undefined {
-    let fd: number
-    try {
-      fd = openSync(this.pathOf(name), 'r')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw error
-    }
-    return createReadStream('', { fd, autoClose: true })
+  openStream(name: string): { stream: Readable; size: number } | 'missing' | 'unsafe' {
+    const opened = this.paths.openForReading(name)
+    if (typeof opened === 'string') return opened
+    return { stream: createReadStream('', { fd: opened.fd, autoClose: true }), size: opened.size }
   }
 
   /** Removes a value file (or a leftover temp file) and prunes its now-empty parent directories. */
   removeQuietly(name: string): void {
+    // Through a directory replaced by a link, unlink would delete a file outside the cache.
+    if (!this.paths.hasRealParents(name)) return
     try {
       unlinkSync(this.pathOf(name))
     } catch {
@@ -139,12 +155,12 @@ export class ValueFiles {
     // Another process may prune the (empty) parent directory between our mkdir
     // and our open; DiskCache retries the same race.
     for (let attempt = 0; ; attempt++) {
-      mkdirSync(dirname(path), { recursive: true, mode: this.dirMode })
       try {
-        return openSync(path, 'wx', this.fileMode)
+        this.paths.makeParents(name, this.dirMode)
+        return openSync(path, CREATE_FLAGS, this.fileMode)
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 9) {
-          this.pruneEmptyDirectories(name)
+          if (this.paths.hasRealParents(name)) this.pruneEmptyDirectories(name)
           throw error
         }
       }
