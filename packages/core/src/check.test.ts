@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Cache } from './cache.js'
 import { ReadOnlyCacheError } from './errors.js'
@@ -42,20 +42,24 @@ describe('cache.check()', () => {
 
   it('reports an orphan value file, and removes it (and its emptied directories) with fix', () => {
     const { dir, cache } = filledCache()
-    mkdirSync(join(dir, 'values/aa/bb'), { recursive: true })
-    writeFileSync(join(dir, ORPHAN), 'nobody references me')
+    // A first-level folder no real value file uses (names are random), so that emptying it is the orphan's doing.
+    const used = new Set(readdirSync(join(dir, 'values')))
+    const top = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0')).find((name) => !used.has(name))!
+    const orphan = `values/${top}/bb/` + 'c'.repeat(28) + '.val'
+    mkdirSync(join(dir, `values/${top}/bb`), { recursive: true })
+    writeFileSync(join(dir, orphan), 'nobody references me')
     const report = cache.check()
     expect(report.ok).toBe(false)
-    expect(report.problems).toEqual([expect.objectContaining({ kind: 'orphan-file', path: ORPHAN, fixed: false })])
-    expect(existsSync(join(dir, ORPHAN))).toBe(true) // reporting changes nothing
+    expect(report.problems).toEqual([expect.objectContaining({ kind: 'orphan-file', path: orphan, fixed: false })])
+    expect(existsSync(join(dir, orphan))).toBe(true) // reporting changes nothing
     const fixed = cache.check({ fix: true })
     expect(fixed.ok).toBe(true)
     expect(fixed.problems.map((problem) => [problem.kind, problem.path, problem.fixed])).toEqual([
-      ['orphan-file', ORPHAN, true],
-      ['empty-directory', 'values/aa/bb', true],
-      ['empty-directory', 'values/aa', true],
+      ['orphan-file', orphan, true],
+      ['empty-directory', `values/${top}/bb`, true],
+      ['empty-directory', `values/${top}`, true],
     ])
-    expect(existsSync(join(dir, 'values/aa'))).toBe(false)
+    expect(existsSync(join(dir, `values/${top}`))).toBe(false)
     expect(cache.check()).toEqual({ ok: true, problems: [] })
     expect(cache.get('one')).toBe('1'.repeat(1000))
   })
