@@ -359,6 +359,22 @@ describe.each(CACHE_IMPLEMENTATIONS)('$name', ({ name, open: openCache }) => {
       expect(cache.getMany([])).toEqual([])
     })
 
+    it('getManyWithMeta returns each value with its meta in the order asked, undefined for misses and expired keys', () => {
+      const clock = manualClock(1_000)
+      const cache = openCache({ now: clock.now })
+      cache.set('a', 1, { ttl: 500, tags: ['t'] })
+      cache.set(2, 'two')
+      cache.set('gone', 0, { ttl: 1 })
+      clock.advance(1)
+      expect(cache.getManyWithMeta(['a', 'missing', 2, 'gone'])).toEqual([
+        { value: 1, expiresAt: 1_500, storedAt: 1_000, tags: ['t'] },
+        undefined,
+        { value: 'two', expiresAt: null, storedAt: 1_000, tags: [] },
+        undefined,
+      ])
+      expect(cache.getManyWithMeta([])).toEqual([])
+    })
+
     it('setMany stores every pair, with the options applied to each', () => {
       const clock = manualClock()
       const cache = openCache({ now: clock.now })

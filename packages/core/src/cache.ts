@@ -130,6 +130,11 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
     return { value: value as V, expiresAt: row[4], storedAt: row[5], tags: decodeTags(row[6]) }
   }
 
+  /** getWithMeta for each key, in one read transaction (one snapshot, one lock round trip). */
+  getManyWithMeta(keys: readonly K[]): (EntryWithMeta<V> | undefined)[] {
+    return this.store.read(() => keys.map((key) => this.getWithMeta(key)))
+  }
+
   getMany(keys: readonly K[]): (V | undefined)[] {
     return this.store.read(() => keys.map((key) => this.get(key)))
   }

@@ -1,6 +1,6 @@
 import { readdirSync, rmdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { Cache, type CacheStats, type ClearOptions, DEFAULT_DIRECTORY } from './cache.js'
+import { Cache, type CacheStats, type ClearOptions, DEFAULT_DIRECTORY, type EntryWithMeta } from './cache.js'
 import type { CacheKey } from './cache-key.js'
 import type { CheckOptions, CheckReport } from './check.js'
 import { Deque, type DequeOptions } from './deque.js'
@@ -155,12 +155,21 @@ export class FanoutCache<K extends CacheKey = CacheKey, V = unknown> implements 
 
   /** Values in the order of `keys`; each shard is read once. */
   getMany(keys: readonly K[]): (V | undefined)[] {
-    const values = new Array<V | undefined>(keys.length)
+    return this.readEachShard(keys, (shard, shardKeys) => shard.getMany(shardKeys))
+  }
+
+  /** getWithMeta for each key, in the order of `keys`; each shard is read once, in one read transaction. */
+  getManyWithMeta(keys: readonly K[]): (EntryWithMeta<V> | undefined)[] {
+    return this.readEachShard(keys, (shard, shardKeys) => shard.getManyWithMeta(shardKeys))
+  }
+
+  private readEachShard<R>(keys: readonly K[], read: (shard: Cache<K, V>, keys: K[]) => R[]): R[] {
+    const results = new Array<R>(keys.length)
     for (const [shard, positions] of this.groupByShard(keys, (key) => key)) {
-      const found = shard.getMany(positions.map((i) => keys[i]!))
-      positions.forEach((position, i) => (values[position] = found[i]))
+      const found = read(shard, positions.map((i) => keys[i]!))
+      positions.forEach((position, i) => (results[position] = found[i]!))
     }
-    return values
+    return results
   }
 
   /** Stores every entry, atomically: it holds the write locks of the shards involved, taken in shard order. */

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@diskcache/core'
+import { InvalidOptionError, InvalidValueError } from '@diskcache/core'
 import { Keyv } from 'keyv'
 import { createKeyv } from './create-keyv.js'
 import { KeyvDiskCache } from './keyv-disk-cache.js'
@@ -89,5 +89,35 @@ describe("values with Keyv's serializer off (createKeyv's default, and cache-man
     await keyv.set('k', { a: 1 })
     expect((keyv.store as KeyvDiskCache).cache.get(['keyv', 'k'])).toBe('{"value":{"a":1}}')
     expect(await keyv.get('k')).toEqual({ a: 1 })
+  })
+  it('stores each value as itself, with Keyv\'s expires in core\'s expiry column (the envelope unwrapped)', async () => {
+    const keyv = openKeyv(makeTempDir())
+    const store = keyv.store as KeyvDiskCache
+    expect(store.unwrapEnvelopes).toBe(true)
+    await keyv.set('text', 'plain', 60_000)
+    await keyv.set('forever', Buffer.from('bytes'))
+    const stored = store.cache.getWithMeta(['keyv', 'text'])
+    expect(stored).toMatchObject({ value: 'plain', expiresAt: expect.any(Number) })
+    expect(await keyv.getRaw('text')).toEqual({ value: 'plain', expires: stored!.expiresAt })
+    expect(store.cache.get(['keyv', 'forever'])).toEqual(Buffer.from('bytes'))
+    expect(await keyv.getRaw('forever')).toEqual({ value: Buffer.from('bytes'), expires: undefined })
+    expect(await keyv.getMany(['text', 'missing', 'forever'])).toEqual(['plain', undefined, Buffer.from('bytes')])
+  })
+
+  it('keeps the envelope whole when a Keyv serializer is given (the store then receives strings)', async () => {
+    const keyv = openKeyv(makeTempDir(), { serialize: JSON.stringify, deserialize: JSON.parse })
+    expect((keyv.store as KeyvDiskCache).unwrapEnvelopes).toBe(false)
+    await keyv.set('k', { a: 1 })
+    expect(await keyv.get('k')).toEqual({ a: 1 })
+    expect(typeof (keyv.store as KeyvDiskCache).cache.get(['keyv', 'k'])).toBe('string')
+  })
+
+  it('refuses a serialized string in an unwrapping store with InvalidValueError, storing nothing', async () => {
+    const store = closeAfterTest(new KeyvDiskCache({ directory: makeTempDir(), unwrapEnvelopes: true }))
+    const keyv = new Keyv({ store, throwOnErrors: true }) // Keyv's JSON serializer on: the store gets strings
+    await expect(keyv.set('k', 'v')).rejects.toThrow(InvalidValueError)
+    await expect(keyv.set('k', 'v')).rejects.toThrow(/needs Keyv's serializer off/)
+    expect(store.cache.size).toBe(0)
+    expect(() => new KeyvDiskCache({ directory: makeTempDir(), unwrapEnvelopes: 'yes' as never })).toThrow(InvalidOptionError)
   })
 })

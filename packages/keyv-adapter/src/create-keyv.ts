@@ -12,7 +12,10 @@ export type CreateKeyvOptions = Omit<KeyvOptions, 'store'>
  *   are stored exactly as you pass them (and a namespace may contain ':');
  * - Keyv's JSON serializer off: core's serializer (v8 by default) stores the
  *   envelope, so Buffers, Dates, Maps, Sets and bigints come back as they went
- *   in, as they do from cache-manager's in-memory store.
+ *   in, as they do from cache-manager's in-memory store;
+ * - the store unwraps Keyv's `{ value, expires }` envelope (`unwrapEnvelopes`):
+ *   the value is stored as itself and `expires` in core's expiry column, so a
+ *   string, number or Buffer is read back without any serializer.
  * Pass `serialize`/`deserialize` to use Keyv's serializer after all. Keyv's
  * `compression` works only through its serializer: use core's `compression`
  * option (in the first argument) instead.
@@ -28,6 +31,7 @@ export function createKeyv(directoryOrOptions?: string | KeyvDiskCacheOptions, k
         "pass compression: 'gzip' or 'brotli' in the first argument (core compresses the stored value) instead",
     )
   }
-  const store = new KeyvDiskCache(directoryOrOptions)
+  const options = typeof directoryOrOptions === 'string' ? { directory: directoryOrOptions } : { ...directoryOrOptions }
+  const store = new KeyvDiskCache({ unwrapEnvelopes: !usesKeyvSerializer, ...options })
   return new Keyv({ serialize: undefined, deserialize: undefined, useKeyPrefix: false, ...keyvOptions, store })
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { Cache } from '@diskcache/core'
 import type { KeyvEntry, KeyvStoreAdapter, StoredData } from 'keyv'
 import { entryExpiry } from './entry-expiry.js'
+import { envelopeOf, valueOfEnvelope } from './keyv-envelope.js'
 import { type KeyvDiskCacheOptions, openAdapterCache } from './keyv-disk-cache-options.js'
 
 /** The key core stores an entry under: the namespace, then the key exactly as Keyv gave it. */
@@ -30,22 +31,31 @@ export class KeyvDiskCache extends EventEmitter implements Omit<KeyvStoreAdapter
   /** Set by Keyv to its own namespace; every call is scoped to it. */
   namespace?: string | undefined
   private readonly ownsCache: boolean
+  /** See KeyvDiskCacheOptions.unwrapEnvelopes. */
+  readonly unwrapEnvelopes: boolean
 
   /** Opens the cache in `directory` (a path, or options: core's `CacheOptions` plus `directory` or `cache`). */
   constructor(directoryOrOptions?: string | KeyvDiskCacheOptions) {
     super()
-    const { cache, ownsCache } = openAdapterCache(directoryOrOptions)
+    const { cache, ownsCache, unwrapEnvelopes } = openAdapterCache(directoryOrOptions)
     this.cache = cache
     this.ownsCache = ownsCache
+    this.unwrapEnvelopes = unwrapEnvelopes
     this.opts = { dialect: 'sqlite', url: `diskcache://${cache.directory}` }
   }
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
-    return this.reportingRead(() => this.cache.get(this.storedKey(key)) as StoredData<Value> | undefined)
+    return this.reportingRead(() => this.read(this.storedKey(key)) as StoredData<Value> | undefined)
   }
 
   async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
-    return this.reportingRead(() => this.cache.getMany(keys.map((key) => this.storedKey(key))) as Array<StoredData<Value | undefined>>)
+    return this.reportingRead(() => {
+      const storedKeys = keys.map((key) => this.storedKey(key))
+      if (!this.unwrapEnvelopes) return this.cache.getMany(storedKeys) as Array<StoredData<Value | undefined>>
+      return this.cache
+        .getManyWithMeta(storedKeys)
+        .map((found) => (found === undefined ? undefined : envelopeOf(found.value, found.expiresAt))) as Array<StoredData<Value | undefined>>
+    })
   }
 
   /** True only for a live entry: an expired one is absent here too (Keyv trusts a store's `has` without checking). */
@@ -63,7 +73,7 @@ export class KeyvDiskCache extends EventEmitter implements Omit<KeyvStoreAdapter
    * then). The expiry goes to core's indexed column (see entryExpiry).
    */
   async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
-    this.cache.set(this.storedKey(key), value, entryExpiry(value, ttl))
+    this.write(this.storedKey(key), value, ttl)
     return true
   }
 
@@ -75,7 +85,7 @@ export class KeyvDiskCache extends EventEmitter implements Omit<KeyvStoreAdapter
    */
   async setMany(entries: KeyvEntry[]): Promise<boolean[]> {
     this.cache.transact(() => {
-      for (const { key, value, ttl } of entries) this.cache.set(this.storedKey(key), value, entryExpiry(value, ttl))
+      for (const { key, value, ttl } of entries) this.write(this.storedKey(key), value, ttl)
     })
     return entries.map(() => true)
   }
@@ -108,13 +118,26 @@ export class KeyvDiskCache extends EventEmitter implements Omit<KeyvStoreAdapter
       if (next.done) return
       const [storedKey, value] = next.value as [unknown[], Awaited<Value>]
       // Keys a core user wrote deeper under the namespace are not Keyv's.
-      if (storedKey.length === 2 && typeof storedKey[1] === 'string') yield [storedKey[1], value]
+      // Unwrapped, the expiry is not needed here: an expired entry is never yielded.
+      if (storedKey.length === 2 && typeof storedKey[1] === 'string') yield [storedKey[1], this.unwrapEnvelopes ? (envelopeOf(value, null) as Awaited<Value>) : value]
     }
   }
 
   /** Closes the cache if this adapter opened it; one passed in as `cache` stays open. */
   async disconnect(): Promise<void> {
     if (this.ownsCache) this.cache.close()
+  }
+
+  /** The stored envelope (rebuilt when unwrapped), or undefined. */
+  private read(key: StoredKey): unknown {
+    if (!this.unwrapEnvelopes) return this.cache.get(key)
+    const found = this.cache.getWithMeta(key)
+    return found === undefined ? undefined : envelopeOf(found.value, found.expiresAt)
+  }
+
+  private write(key: StoredKey, value: unknown, ttl: number | undefined): void {
+    const options = entryExpiry(value, ttl)
+    this.cache.set(key, this.unwrapEnvelopes ? valueOfEnvelope(value) : value, options)
   }
 
   private storedKey(key: string): StoredKey {

@@ -20,3 +20,24 @@ describe('@keyv/test-suite: API', () => keyvApiTests(test, Keyv, store))
 describe('@keyv/test-suite: values', () => keyvValueTests(test, Keyv, store))
 describe('@keyv/test-suite: namespaces', () => keyvNamespaceTest(test, Keyv, store))
 describe('@keyv/test-suite: iterator', () => keyvIteratorTests(test, Keyv, store))
+
+/*
+ * The same groups the way createKeyv() sets things up: Keyv's serializer off
+ * and the envelope unwrapped (the value stored as itself, `expires` in core's
+ * expiry column), over a second shared file.
+ */
+class KeyvWithoutSerializer extends Keyv {
+  constructor(...args: ConstructorParameters<typeof Keyv>) {
+    const [first, second] = args
+    const options = first instanceof KeyvDiskCache ? { ...second, store: first } : { ...first }
+    super({ ...options, serialize: undefined, deserialize: undefined })
+  }
+}
+const unwrappedDirectory = makeTempDir()
+const unwrappedStore = () => closeAfterTest(new KeyvDiskCache({ directory: unwrappedDirectory, unwrapEnvelopes: true }))
+const UnwrappedKeyv = KeyvWithoutSerializer as unknown as typeof Keyv
+
+describe('@keyv/test-suite, unwrapped envelopes: API', () => keyvApiTests(test, UnwrappedKeyv, unwrappedStore))
+describe('@keyv/test-suite, unwrapped envelopes: values', () => keyvValueTests(test, UnwrappedKeyv, unwrappedStore))
+describe('@keyv/test-suite, unwrapped envelopes: namespaces', () => keyvNamespaceTest(test, UnwrappedKeyv, unwrappedStore))
+describe('@keyv/test-suite, unwrapped envelopes: iterator', () => keyvIteratorTests(test, UnwrappedKeyv, unwrappedStore))
