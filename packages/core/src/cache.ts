@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import { type CacheKey, encodeKey, KeyKind, keyIdentity } from './cache-key.js'
 import { checkCache, type CheckOptions, type CheckReport } from './check.js'
+import { DataVersion } from './data-version.js'
 import { decodeTags, resolveEntryOptions, type SetOptions, expiryFromTtl } from './entry-options.js'
 import { InvalidOptionError, KeyNotFoundError, NotANumberError, TransactionError } from './errors.js'
 import { iterateEntries, type IterateOptions } from './iterate.js'
@@ -78,6 +79,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
   readonly store: Store
   readonly directory: string
   private readonly inflight = new Map<string, Promise<unknown>>()
+  private readonly versions: DataVersion
 
   constructor(directory: string = DEFAULT_DIRECTORY, options?: CacheOptions) {
     if (typeof directory !== 'string' || directory.length === 0) {
@@ -85,6 +87,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
     }
     this.directory = resolve(directory)
     this.store = new Store(this.directory, resolveOptions(options))
+    this.versions = new DataVersion(this.store)
   }
 
   /** Deletes the cache files in `directory` (database, WAL, value files) and, if then empty, the directory. */
@@ -133,6 +136,18 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
   /** getWithMeta for each key, in one read transaction (one snapshot, one lock round trip). */
   getManyWithMeta(keys: readonly K[]): (EntryWithMeta<V> | undefined)[] {
     return this.store.read(() => keys.map((key) => this.getWithMeta(key)))
+  }
+
+  /**
+   * A number that stays the same for as long as nothing in the cache changes,
+   * and grows once any entry may have been written, deleted, evicted or
+   * cleared, by this Cache or by any other connection or process. One cheap
+   * statement (no table is read): for keeping decoded copies of entries in
+   * memory and knowing, on each use, whether they may still be served.
+   * Expiry is not a change: check `expiresAt` yourself.
+   */
+  dataVersion(): number {
+    return this.versions.read()
   }
 
   getMany(keys: readonly K[]): (V | undefined)[] {

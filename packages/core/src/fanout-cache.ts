@@ -206,6 +206,15 @@ export class FanoutCache<K extends CacheKey = CacheKey, V = unknown> implements 
     return this.sum((shard) => shard.volume())
   }
 
+  /**
+   * Cache.dataVersion() over the shards: with `key`, that of the shard
+   * holding it (it moves whenever that key may have changed, and reads one
+   * shard only); without, the sum over every shard.
+   */
+  dataVersion(key?: K): number {
+    return key === undefined ? this.sum((shard) => shard.dataVersion()) : this.shardFor(key).dataVersion()
+  }
+
   /** Keys shard by shard (storage order within each shard). */
   keys(options?: IterateOptions): IterableIterator<K> {
     return this.chain((shard) => shard.keys(options), options)

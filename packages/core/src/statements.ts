@@ -89,6 +89,10 @@ const STATEMENTS = {
     `SELECT id, kind, ${EXACT_KEY}, mode, value, filename FROM entries WHERE id < ? AND ${LIVE} ORDER BY id DESC LIMIT ?`,
   ],
   maxId: ['pluck', 'SELECT max(id) FROM entries'],
+  /** Moves when another connection commits (data-version.ts); the PRAGMA costs half the pragma_data_version table. */
+  dataVersion: ['pluck', 'PRAGMA data_version'],
+  /** Rows this connection has changed: reads no table, so it costs next to nothing. */
+  totalChanges: ['pluck', 'SELECT total_changes()'],
 } as const satisfies Record<string, readonly ['run' | 'raw' | 'pluck', string]>
 
 export type Statements = Record<keyof typeof STATEMENTS, Statement>

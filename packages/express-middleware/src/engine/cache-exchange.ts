@@ -80,7 +80,12 @@ export class CacheExchange {
     this.client = { method: request.method, conditions, statusHeader: options.statusHeader }
   }
 
-  async start(): Promise<Step> {
+  /**
+   * The first step: synchronous when the cache answers (a hit costs no
+   * promise), a promise when the request has to wait for another one or for
+   * the cross-process lock.
+   */
+  start(): Step | Promise<Step> {
     const { method } = this.request
     if (this.settings.bypass || (method !== 'GET' && method !== 'HEAD')) return { kind: 'bypass' }
     this.keys = this.ticket?.keys ?? this.engine.keysFor(this.request)
@@ -90,9 +95,11 @@ export class CacheExchange {
       this.release = this.ticket.settle
       return this.forward()
     }
-    const first = this.lookUp()
-    if (first) return first
-    if (method === 'GET' && this.engine.options.collapse !== 'none') {
+    return this.lookUp() ?? this.afterMiss()
+  }
+
+  private async afterMiss(): Promise<Step> {
+    if (this.request.method === 'GET' && this.engine.options.collapse !== 'none') {
       const running = this.engine.inflight.get(this.key)
       if (running) {
         // Another request for this key is at the handler: wait for it, then look again, once.

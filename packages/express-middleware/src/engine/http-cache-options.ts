@@ -18,6 +18,13 @@ export interface HttpCacheOptions<Req> {
   keepStale?: number
   /** Largest body, in bytes, that is stored; larger ones stream through uncached. @default 1 MiB */
   maxBodySize?: number
+  /**
+   * Bytes of hot responses this process keeps decoded in memory, in front of
+   * the store (least recently used out first); 0 turns it off. Before each use
+   * a copy is checked against the store with one cheap query, so a write or
+   * invalidation by any process is seen by the next request. @default 16 MiB
+   */
+  memorySize?: number
   /** Tags for every stored response, for invalidate({ tags }). @default [] */
   tags?: readonly string[] | ((request: Req) => readonly string[])
   /** Response headers whose values are tags; read, then removed before the response leaves. @default ['cache-tag', 'surrogate-key'] */
@@ -66,6 +73,7 @@ export interface ResolvedHttpCacheOptions<Req> {
   readonly heuristic: number
   readonly keepStale: number
   readonly maxBodySize: number
+  readonly memorySize: number
   readonly tags: readonly string[] | ((request: Req) => readonly string[])
   readonly tagHeaders: readonly string[]
   readonly keyHeaders: readonly string[]
@@ -90,6 +98,7 @@ export const DEFAULT_HTTP_CACHE_OPTIONS = {
   heuristic: 0,
   keepStale: 0,
   maxBodySize: 2 ** 20,
+  memorySize: 16 * 2 ** 20,
   tags: [],
   tagHeaders: ['cache-tag', 'surrogate-key'],
   keyHeaders: DEFAULT_KEY_HEADERS,
@@ -132,6 +141,7 @@ export function resolveHttpCacheOptions<Req>(input: HttpCacheOptions<Req> = {}):
     heuristic: checkFraction('heuristic', input.heuristic ?? d.heuristic),
     keepStale: checkDuration('keepStale', input.keepStale ?? d.keepStale),
     maxBodySize: checkDuration('maxBodySize', input.maxBodySize ?? d.maxBodySize, 'a number of bytes >= 0'),
+    memorySize: checkDuration('memorySize', input.memorySize ?? d.memorySize, 'a number of bytes >= 0'),
     tags: checkTags('tags', input.tags ?? d.tags),
     tagHeaders: checkNames('tagHeaders', input.tagHeaders ?? d.tagHeaders),
     keyHeaders: checkNames('keyHeaders', input.keyHeaders ?? d.keyHeaders),

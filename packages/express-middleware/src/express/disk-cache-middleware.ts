@@ -53,18 +53,25 @@ export function diskCacheMiddleware<Req extends IncomingMessage = ExpressRequest
       next(error)
       return
     }
-    handling.set(req, settings)
     const exchange = new CacheExchange(engine, request, settings, tickets.get(req))
-    exchange.start().then(
-      (step) => run(step, req, res, next, exchange),
-      (error: unknown) => {
-        resolved.onError(error)
-        next()
-      },
-    )
+    const failed = (error: unknown) => {
+      resolved.onError(error)
+      handling.set(req, settings)
+      next()
+    }
+    let step: Step | Promise<Step>
+    try {
+      step = exchange.start()
+    } catch (error) {
+      failed(error)
+      return
+    }
+    // A hit is answered in this same turn; only a wait (collapsed forwarding, the lock) goes through a promise.
+    if (step instanceof Promise) step.then((ready) => run(ready, req, res, next, exchange, settings), failed)
+    else run(step, req, res, next, exchange, settings)
   }
 
-  function run(step: Step, req: Req, res: ServerResponse, next: (error?: unknown) => void, exchange: CacheExchange): void {
+  function run(step: Step, req: Req, res: ServerResponse, next: (error?: unknown) => void, exchange: CacheExchange, settings: ExchangeSettings): void {
     if (step.kind === 'serve') {
       sendOutgoing(res, step.response)
       if (step.revalidate) revalidateInBackground(req as ExpressRequestLike, step.revalidate, tickets)
@@ -74,6 +81,8 @@ export function diskCacheMiddleware<Req extends IncomingMessage = ExpressRequest
       for (const name of step.removeHeaders) delete req.headers[name]
       Object.assign(req.headers, step.setHeaders)
     }
+    // Only a request that goes on down the chain can meet a route() of this middleware there.
+    handling.set(req, settings)
     captureResponse(res, exchange)
     next()
   }

@@ -4,7 +4,8 @@ import type { OutgoingResponse } from '../engine/outgoing-response.js'
 /** Writes a response the cache produced (a hit, a 304, a 504) through `res`. */
 export function sendOutgoing(res: ServerResponse, response: OutgoingResponse): void {
   res.statusCode = response.status
-  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value)
+  const { headers } = response
+  for (const name in headers) res.setHeader(name, headers[name]!)
   if (response.body === undefined) res.end()
   else res.end(response.body)
 }

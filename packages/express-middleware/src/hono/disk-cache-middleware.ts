@@ -65,8 +65,8 @@ export function diskCacheMiddleware(options?: HttpCacheOptions<Context>): DiskCa
   function revalidateInBackground(c: Context, next: Next, settings: ExchangeSettings, ticket: RevalidationTicket): void {
     setImmediate(() => {
       const exchange = new CacheExchange(engine, toCacheRequest(c), settings, ticket)
-      exchange
-        .start()
+      Promise.resolve()
+        .then(() => exchange.start())
         .then(async (step) => {
           if (step.kind !== 'forward') return ticket.settle()
           const headers = c.req.raw.headers
@@ -100,7 +100,8 @@ export function diskCacheMiddleware(options?: HttpCacheOptions<Context>): DiskCa
     const settings = settingsFor(resolved, route, c)
     handling.set(c.req.raw, settings)
     const exchange = new CacheExchange(engine, request, settings)
-    const step = await exchange.start()
+    const started = exchange.start()
+    const step = started instanceof Promise ? await started : started
     if (step.kind === 'serve') {
       if (step.revalidate) revalidateInBackground(c, next, settings, step.revalidate)
       return toWebResponse(step.response)

@@ -12,7 +12,7 @@ app.use(cache)
 let calls = 0
 app.get('/items/:id', (req, res) => {
   calls++
-  res.set('Cache-Control', 'max-age=600').send(`item ${req.params.id} from ${process.pid} (call ${calls})`)
+  res.set({ 'Cache-Control': 'max-age=600', 'Cache-Tag': 'items' }).send(`item ${req.params.id} from ${process.pid} (call ${calls})`)
 })
 // A slow route, for collapsed forwarding across processes.
 app.get('/slow', async (req, res) => {
@@ -22,6 +22,11 @@ app.get('/slow', async (req, res) => {
 })
 app.post('/items/:id', (req, res) => res.status(204).end())
 app.get('/calls', (req, res) => res.json({ calls }))
+// The control API from this process: POST /invalidate?tag=items (or url=, prefix=).
+app.post('/invalidate', (req, res) => {
+  const { tag, url, prefix } = req.query
+  res.json({ removed: cache.invalidate({ ...(tag && { tags: [tag] }), ...(url && { url }), ...(prefix && { prefix }) }) })
+})
 const server = app.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }))
 process.on('disconnect', () => {
   server.closeAllConnections()

@@ -451,4 +451,41 @@ export function describeHttpCacheBehaviour(factory: AppFactory): void {
       expect(slow.calls).toBe(1)
     })
   })
+
+  describe('memory front', () => {
+    it('serves the same bytes and headers on every hit from memory, whatever the requests before asked', async () => {
+      const page = counted('/page', (n) => text(`page ${n}`, { 'cache-control': 'max-age=60', etag: '"v1"' }))
+      const app = await start([page.route])
+      await send(app.baseUrl, '/page')
+      // A HEAD and a 304 in between must not change what the shared copy gives the next client.
+      expect((await send(app.baseUrl, '/page', { method: 'HEAD' })).body).toBe('')
+      expect((await send(app.baseUrl, '/page', { headers: { 'if-none-match': '"v1"' } })).status).toBe(304)
+      clock.advance(5_000)
+      for (let i = 0; i < 3; i++) {
+        const hit = await send(app.baseUrl, '/page')
+        expect([hit.status, hit.headers['x-cache'], hit.headers['age'], hit.headers['content-length'], hit.body]).toEqual([200, 'HIT', '5', '6', 'page 1'])
+      }
+      expect(page.calls).toBe(1)
+    })
+
+    it('is not served once invalidated, nor after the store entry expired', async () => {
+      const page = counted('/page', (n) => text(`page ${n}`, { 'cache-control': 'max-age=60' }))
+      const app = await start([page.route])
+      await send(app.baseUrl, '/page')
+      expect((await send(app.baseUrl, '/page')).headers['x-cache']).toBe('HIT')
+      app.invalidate({ url: '/page' })
+      expect((await send(app.baseUrl, '/page')).body).toBe('page 2')
+      expect((await send(app.baseUrl, '/page')).headers['x-cache']).toBe('HIT')
+      clock.advance(61_000)
+      expect((await send(app.baseUrl, '/page')).body).toBe('page 3')
+    })
+
+    it('can be turned off with memorySize: 0, hits then read the store', async () => {
+      const page = counted('/page', (n) => text(`page ${n}`, { 'cache-control': 'max-age=60' }))
+      const app = await start([page.route], { memorySize: 0 })
+      await send(app.baseUrl, '/page')
+      for (let i = 0; i < 2; i++) expect((await send(app.baseUrl, '/page')).headers['x-cache']).toBe('HIT')
+      expect(page.calls).toBe(1)
+    })
+  })
 }
