@@ -1,9 +1,10 @@
-import { Cache, checkOptionNames, type FanoutCache, InvalidOptionError } from '@diskcache/core'
+import { type Cache, checkOptionNames, type FanoutCache, InvalidOptionError } from '@diskcache/core'
 import { createCacheKey } from './cache-key.js'
 import type { CacheRequest } from './cache-request.js'
 import { formatHttpDate } from './http-date.js'
 import type { ResolvedHttpCacheOptions } from './http-cache-options.js'
 import { prefixTag, prefixTags, targetTag } from './invalidation-tags.js'
+import { openHttpStore } from './open-http-store.js'
 import type { OutgoingResponse } from './outgoing-response.js'
 import { answerPurge } from './purge-endpoint.js'
 import { normaliseTarget, type RequestTarget } from './request-target.js'
@@ -41,7 +42,7 @@ export class HttpCacheEngine {
 
   constructor(readonly options: ResolvedHttpCacheOptions<never>) {
     this.ownsStore = options.cache === undefined
-    this.store = options.cache ?? new Cache(options.directory, { now: options.now })
+    this.store = options.cache ?? openHttpStore(options.directory, options.now, options.storeTimeout)
   }
 
   now(): number {
