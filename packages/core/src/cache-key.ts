@@ -31,7 +31,8 @@ export function encodeKey(key: unknown): [KeyKind, StoredKey] {
     case 'bigint':
       return [KeyKind.BigInt, key >= INT64_MIN && key <= INT64_MAX ? key : key.toString()]
     case 'object':
-      if (key instanceof Uint8Array) return [KeyKind.Bytes, toBuffer(key)]
+      // isView too: a Proxy of a Uint8Array passes instanceof, but its byte getters throw a bare TypeError.
+      if (key instanceof Uint8Array && ArrayBuffer.isView(key)) return [KeyKind.Bytes, toBuffer(key)]
       if (Array.isArray(key)) return [KeyKind.Array, JSON.stringify(key.map(encodeArrayElement))]
   }
   throw new InvalidKeyError(
@@ -73,7 +74,7 @@ function encodeArrayElement(element: unknown): unknown {
     case 'bigint':
       return 'b' + element.toString()
     case 'object':
-      if (element instanceof Uint8Array) return 'x' + toBuffer(element).toString('hex')
+      if (element instanceof Uint8Array && ArrayBuffer.isView(element)) return 'x' + toBuffer(element).toString('hex')
       if (Array.isArray(element)) return element.map(encodeArrayElement)
   }
   throw new InvalidKeyError(

@@ -8,6 +8,7 @@ import { InvalidOptionError, KeyNotFoundError, NotANumberError, TransactionError
 import { iterateEntries, type IterateOptions } from './iterate.js'
 import { countQueue, iterateQueue, type QueueEntriesOptions } from './iterate-queue.js'
 import { type KeyPrefix, prefixRange } from './key-prefix.js'
+import { checkOptionNames, readOptions } from './option-names.js'
 import { type MemoizedFunction, type MemoizeHost, type MemoizeOptions, memoize } from './memoize.js'
 import { removeCacheFiles } from './open-database.js'
 import { type CacheOptions, type CacheSettings, isSettingName, resolveOptions, unknownName, validateSetting } from './options.js'
@@ -175,15 +176,15 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
   }
 
   keys(options?: IterateOptions): IterableIterator<K> {
-    return mapIterator(iterateEntries(this.store, options, false), ([key]) => key as K)
+    return mapIterator(iterateEntries(this.store, readOptions('keys', options), false), ([key]) => key as K)
   }
 
   values(options?: IterateOptions): IterableIterator<V> {
-    return mapIterator(iterateEntries(this.store, options, true), ([, value]) => value as V)
+    return mapIterator(iterateEntries(this.store, readOptions('values', options), true), ([, value]) => value as V)
   }
 
   entries(options?: IterateOptions): IterableIterator<[K, V]> {
-    return iterateEntries(this.store, options, true) as IterableIterator<[K, V]>
+    return iterateEntries(this.store, readOptions('entries', options), true) as IterableIterator<[K, V]>
   }
 
   [Symbol.iterator](): IterableIterator<[K, V]> {
@@ -192,7 +193,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
 
   /** First (`last: false`) or last entry in insertion order, or undefined when empty. */
   peekItem(options: { last?: boolean } = {}): [K, V] | undefined {
-    const next = iterateEntries(this.store, { reverse: options.last ?? true }, true).next()
+    const next = iterateEntries(this.store, { reverse: readOptions('peekItem', options).last ?? true }, true).next()
     return next.done ? undefined : (next.value as [K, V])
   }
 
@@ -291,6 +292,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
    * `default` (0) and takes the given ttl and tags; an existing key keeps its own.
    */
   incr(key: K, delta: number | bigint = 1, options: IncrOptions = {}): number | bigint {
+    options = readOptions('incr', options)
     const [kind, stored] = encodeKey(key)
     const { store } = this
     return store.write('incr', () => {
@@ -333,7 +335,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
   getOrSet(key: K, compute: (key: K) => Promise<V>, options?: GetOrSetOptions): Promise<V>
   getOrSet(key: K, compute: (key: K) => V, options?: GetOrSetOptions): V
   getOrSet(key: K, compute: (key: K) => V | Promise<V>, options: GetOrSetOptions = {}): V | Promise<V> {
-    const { async = isAsyncFunction(compute), ...setOptions } = options
+    const { async = isAsyncFunction(compute), ...setOptions } = readOptions('getOrSet', options)
     return this.readThrough(key, () => compute(key), { async, store: (k, value) => this.set(k, value, setOptions) }) as
       | V
       | Promise<V>
@@ -368,7 +370,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
 
   /** Wraps `fn` so its results are cached by arguments; see MemoizeOptions. */
   memoize<A extends unknown[], R>(fn: (...args: A) => R, options?: MemoizeOptions): MemoizedFunction<A, R> {
-    return memoize(this as unknown as MemoizeHost, fn, options)
+    return memoize(this as unknown as MemoizeHost, fn, readOptions('memoize', options))
   }
 
   /** @internal memoize's write: the result, then its function trimmed to maxSize, in one transaction. */
@@ -390,17 +392,17 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
 
   /** Appends a value under a new integer key (or `prefix-000…` string key) and returns the key. */
   push(value: V, options?: PushOptions): K {
-    return pushQueue(this.store, value, options) as K
+    return pushQueue(this.store, value, readOptions('push', options)) as K
   }
 
   /** Removes and returns the first (or last) queued [key, value], or undefined when the queue is empty. */
   pull(options?: PullOptions): [K, V] | undefined {
-    return pullQueue(this.store, options) as [K, V] | undefined
+    return pullQueue(this.store, readOptions('pull', options)) as [K, V] | undefined
   }
 
   /** Like pull, without removing. */
   peek(options?: PullOptions): [K, V] | undefined {
-    return peekQueue(this.store, options) as [K, V] | undefined
+    return peekQueue(this.store, readOptions('peek', options)) as [K, V] | undefined
   }
 
   /**
@@ -409,12 +411,12 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
    * items first. Pages through the keys, so a long queue walks in constant memory.
    */
   queueEntries(options?: QueueEntriesOptions): IterableIterator<[K, V]> {
-    return iterateQueue(this.store, options) as IterableIterator<[K, V]>
+    return iterateQueue(this.store, readOptions('queueEntries', options)) as IterableIterator<[K, V]>
   }
 
   /** Live items in the queue named by `prefix` (the integer-keyed queue without one). */
   queueSize(options: { prefix?: string } = {}): number {
-    return countQueue(this.store, options.prefix)
+    return countQueue(this.store, readOptions('queueSize', options).prefix)
   }
 
   // ----- maintenance -----
@@ -452,9 +454,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
    * (as for `keys({ prefix })`); returns how many.
    */
   clear(options: ClearOptions = {}): number {
-    for (const name in options) {
-      if (name !== 'prefix') throw unknownName('option', name, ['prefix'])
-    }
+    checkOptionNames('clear option', options, ['prefix'])
     if (options.prefix === undefined) {
       return this.deleteInBatches('clear', (batch) => this.store.statements.deleteAny.run(batch).changes)
     }
@@ -469,6 +469,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
    * them after reading.
    */
   stats(options: { enable?: boolean; reset?: boolean } = {}): CacheStats {
+    options = readOptions('stats', options)
     const { store } = this
     if (store.options.readonly) {
       if (options.reset || options.enable !== undefined) throw readOnlyError(this.directory, 'reset or enable statistics')
@@ -505,7 +506,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
 
   /** Checks the database and value files; with `fix`, repairs what it finds. */
   check(options?: CheckOptions): CheckReport {
-    return checkCache(this.store, options)
+    return checkCache(this.store, readOptions('check', options))
   }
 
   /**

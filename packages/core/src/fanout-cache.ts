@@ -2,6 +2,7 @@ import { readdirSync, rmdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Cache, type CacheStats, type ClearOptions, DEFAULT_DIRECTORY, type EntryWithMeta } from './cache.js'
 import type { CacheKey } from './cache-key.js'
+import { readOptions } from './option-names.js'
 import type { CheckOptions, CheckReport } from './check.js'
 import { Deque, type DequeOptions } from './deque.js'
 import { Index, type IndexOptions } from './ordered-index.js'
@@ -217,15 +218,15 @@ export class FanoutCache<K extends CacheKey = CacheKey, V = unknown> implements 
 
   /** Keys shard by shard (storage order within each shard). */
   keys(options?: IterateOptions): IterableIterator<K> {
-    return this.chain((shard) => shard.keys(options), options)
+    return this.chain((shard) => shard.keys(options), readOptions('keys', options))
   }
 
   values(options?: IterateOptions): IterableIterator<V> {
-    return this.chain((shard) => shard.values(options), options)
+    return this.chain((shard) => shard.values(options), readOptions('values', options))
   }
 
   entries(options?: IterateOptions): IterableIterator<[K, V]> {
-    return this.chain((shard) => shard.entries(options), options)
+    return this.chain((shard) => shard.entries(options), readOptions('entries', options))
   }
 
   [Symbol.iterator](): IterableIterator<[K, V]> {
@@ -234,7 +235,7 @@ export class FanoutCache<K extends CacheKey = CacheKey, V = unknown> implements 
 
   /** The most (or least, with `last: false`) recently stored entry across all shards. */
   peekItem(options: { last?: boolean } = {}): [K, V] | undefined {
-    const last = options.last ?? true
+    const last = readOptions('peekItem', options).last ?? true
     let best: [K, V] | undefined
     let bestAt = last ? -Infinity : Infinity
     for (const shard of this.shards) {

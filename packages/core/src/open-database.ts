@@ -168,8 +168,10 @@ function refuseCorruptDatabase(db: Database.Database, directory: string): void {
 
 function createSchema(db: Database.Database, timeout: number): void {
   // auto_vacuum only takes effect before the first table exists; incremental
-  // mode lets cull()/clear() hand freed pages back without a full VACUUM.
-  db.exec('PRAGMA auto_vacuum = INCREMENTAL')
+  // mode lets cull()/clear() hand freed pages back without a full VACUUM. On an
+  // existing database setting it changes nothing but still waits for the write
+  // lock, so a process opening the cache would stall (or time out) behind a writer.
+  if (db.prepare('PRAGMA page_count').pluck().get() === 0) db.exec('PRAGMA auto_vacuum = INCREMENTAL')
   enableWriteAheadLog(db, timeout)
   if (db.prepare('PRAGMA user_version').pluck().get() === SCHEMA_VERSION) return
   // Several processes may open a new directory at once: the first to take the

@@ -20,9 +20,31 @@ export function unknownName(what: string, name: string, known: readonly string[]
 export function checkOptionNames(what: string, options: unknown, known: readonly string[]): void {
   if (options === undefined) return
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidOptionError(`${what}s must be an object like { ${known.slice(0, 2).join(', ')} }; got ${String(options)}`)
+    throw new InvalidOptionError(`${what}s must be an object like { ${known.slice(0, 2).join(', ')} }; got ${describeOptions(options)}`)
   }
   for (const name of Object.keys(options)) if (!known.includes(name)) throw unknownName(what, name, known)
+}
+
+/**
+ * The options argument of a method, `{}` when left out. Anything else that is
+ * not an object (null included) is an InvalidOptionError, never a TypeError
+ * from reading a field of it.
+ */
+export function readOptions<T extends object>(method: string, options: T | undefined): T {
+  if (options === undefined) return {} as T
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError(`${method}() options must be an object; got ${describeOptions(options)}`)
+  }
+  return options
+}
+
+function describeOptions(value: unknown): string {
+  try {
+    return String(value)
+  } catch {
+    // An array holding an object without a prototype has no text form.
+    return Object.prototype.toString.call(value)
+  }
 }
 
 // Case and separators are ignored first (size_limit → sizeLimit), then small typos.

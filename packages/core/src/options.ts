@@ -102,7 +102,7 @@ export function resolveOptions(input: CacheOptions = {}): ResolvedOptions {
     }
   }
   const process: ProcessOptions = {
-    timeout: input.timeout === undefined ? DEFAULT_OPTIONS.timeout : checkCount('timeout', input.timeout),
+    timeout: input.timeout === undefined ? DEFAULT_OPTIONS.timeout : checkTimeout(input.timeout),
     readonly: input.readonly === undefined ? DEFAULT_OPTIONS.readonly : checkBoolean('readonly', input.readonly),
     ownerOnly: input.ownerOnly === undefined ? DEFAULT_OPTIONS.ownerOnly : checkBoolean('ownerOnly', input.ownerOnly),
     ifCorrupt: input.ifCorrupt === undefined ? DEFAULT_OPTIONS.ifCorrupt : checkChoice('ifCorrupt', input.ifCorrupt, ['throw', 'rebuild']),
@@ -127,7 +127,7 @@ export function validateSetting<N extends keyof CacheSettings>(name: N, value: u
     case 'evictionPolicy':
       if (isEvictionPolicyName(value)) return value as CacheSettings[N]
       throw new InvalidOptionError(
-        `"evictionPolicy" must be 'least-recently-stored', 'least-recently-used', 'least-frequently-used' or 'none'; got ${JSON.stringify(value)}`,
+        `"evictionPolicy" must be 'least-recently-stored', 'least-recently-used', 'least-frequently-used' or 'none'; got ${describe(value)}`,
       )
     case 'serializer':
       return checkChoice(name, value, ['v8', 'json']) as CacheSettings[N]
@@ -159,6 +159,16 @@ function checkWholeCount(name: string, value: unknown): number {
   return value
 }
 
+// SQLite's busy timeout is a whole number of ms in a signed 32-bit int; better-sqlite3 throws a bare TypeError otherwise.
+const MAX_TIMEOUT = 2 ** 31 - 1
+
+function checkTimeout(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_TIMEOUT) {
+    throw new InvalidOptionError(`"timeout" must be a whole number of milliseconds from 0 to ${MAX_TIMEOUT}, like 5000; got ${describe(value)}`)
+  }
+  return value
+}
+
 function checkBoolean(name: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw new InvalidOptionError(`"${name}" must be true or false; got ${describe(value)}`)
   return value
@@ -183,5 +193,11 @@ function checkSerializer(value: unknown): Serializer {
 }
 
 function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value)
+  if (typeof value === 'string') return JSON.stringify(value)
+  try {
+    return String(value)
+  } catch {
+    // An object without a prototype (or with a throwing toString) has no text form of its own.
+    return Object.prototype.toString.call(value)
+  }
 }

@@ -56,7 +56,8 @@ export function encodeValue(value: unknown, config: ValueCodecConfig): EncodedVa
     case 'bigint':
       return { mode: ValueKind.BigInt, data: value.toString(), toFile: false }
     case 'object':
-      if (value instanceof Uint8Array) {
+      // A Proxy of a Uint8Array passes instanceof but not isView: the serializer refuses it, typed.
+      if (value instanceof Uint8Array && ArrayBuffer.isView(value)) {
         const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
         return finishBytes(ValueKind.Bytes, bytes, config)
       }

@@ -1,4 +1,5 @@
 import { readBuildId } from './build-id.js'
+import { isIncrementalRow, isKindFor } from './entry-shape.js'
 import { namespaceTags, tagsOfIncrementalEntry, tagsToCheck } from './entry-tags.js'
 import type {
   CacheControl,
@@ -11,6 +12,7 @@ import type {
 import { type NextCacheOptions, type ResolvedNextCacheOptions, resolveNextCacheOptions } from './options.js'
 import { type NextStore, storeFor } from './next-store.js'
 import { type TagDurations, judgeTags, recordRevalidation } from './tag-state.js'
+import { warnOnce } from './warn-once.js'
 
 /** One stored incremental entry. */
 interface StoredEntry {
@@ -98,8 +100,17 @@ export function createCacheHandler(options: NextCacheOptions = {}): IncrementalC
       const isFetch = isFetchGet(ctx)
       const now = this.options.now()
       return this.store.read((entries, tags) => {
-        const stored = entries.get(this.keyFor(key, isFetch)) as StoredEntry | undefined
-        if (!stored) return null
+        const row = entries.get(this.keyFor(key, isFetch))
+        if (row === undefined) return null
+        if (!isIncrementalRow(row)) {
+          warnOnce('DISKCACHE_NEXT_BAD_ENTRY', `@diskcache/next: the stored entry for ${JSON.stringify(key)} is malformed; serving a miss`)
+          return null
+        }
+        const stored = row as StoredEntry
+        if (stored.value !== null && !isKindFor(stored.value.kind, ctx.kind, isFetch)) {
+          warnOnce('DISKCACHE_NEXT_BAD_ENTRY', `@diskcache/next: the stored entry for ${JSON.stringify(key)} is a ${stored.value.kind}, not the ${ctx.kind ?? (isFetch ? 'FETCH' : 'page')} Next asked for; serving a miss`)
+          return null
+        }
         const checked = namespaceTags(this.options.keyPrefix, tagsToCheck(stored.tags, ctx))
         const verdict = judgeTags(tags, checked, stored.lastModified, now)
         if (verdict === 'expired') return null

@@ -1,4 +1,6 @@
 import type { Cache } from '@diskcache/core'
+import { isTagStateRow } from './entry-shape.js'
+import { warnOnce } from './warn-once.js'
 
 /** When a tag went stale and when it expires (epoch ms), as Next 16 keeps it. */
 export interface TagState {
@@ -33,7 +35,9 @@ export function recordRevalidation(
   const at = Math.round(now)
   tagCache.transact(() => {
     for (const tag of new Set(tags)) {
-      const state: TagState = { ...(tagCache.get(tag) as TagState | undefined) }
+      const row = tagCache.get(tag)
+      // A malformed row is replaced: what it said cannot be read, and this revalidation is what counts now.
+      const state: TagState = isTagStateRow(row) ? { ...(row as TagState) } : {}
       if (durations) {
         state.stale = at
         if (durations.expire !== undefined) state.expired = at + durations.expire * 1000
@@ -46,11 +50,22 @@ export function recordRevalidation(
   })
 }
 
+/**
+ * A tag row as stored, or undefined; a row of another shape reads as "expired now": it may record
+ * a revalidation we can no longer see, and a miss is the answer that is never wrong.
+ */
+function readTagState(tagCache: Cache, tag: string, now: number): TagState | undefined {
+  const row = tagCache.get(tag)
+  if (row === undefined || isTagStateRow(row)) return row as TagState | undefined
+  warnOnce('DISKCACHE_NEXT_BAD_ENTRY', `@diskcache/next: the tag row for ${JSON.stringify(tag)} is malformed; treating its entries as expired`)
+  return { expired: now }
+}
+
 /** Expired wins over stale; `timestamp` is when the entry was written (ms, may be fractional). */
 export function judgeTags(tagCache: Cache, tags: Iterable<string>, timestamp: number, now: number): TagVerdict {
   let verdict: TagVerdict = 'fresh'
   for (const tag of new Set(tags)) {
-    const state = tagCache.get(tag) as TagState | undefined
+    const state = readTagState(tagCache, tag, now)
     if (!state) continue
     if (state.expired !== undefined && state.expired <= now && state.expired > timestamp) return 'expired'
     if (state.stale !== undefined && state.stale > timestamp) verdict = 'stale'
@@ -66,7 +81,7 @@ export function judgeTags(tagCache: Cache, tags: Iterable<string>, timestamp: nu
 export function latestExpiration(tagCache: Cache, tags: Iterable<string>, now: number): number {
   let latest = 0
   for (const tag of new Set(tags)) {
-    const expired = (tagCache.get(tag) as TagState | undefined)?.expired
+    const expired = readTagState(tagCache, tag, now)?.expired
     if (expired !== undefined && expired <= now && expired > latest) latest = expired
   }
   return latest

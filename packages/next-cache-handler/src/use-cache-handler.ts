@@ -1,9 +1,11 @@
+import { isUseCacheRow } from './entry-shape.js'
 import { namespaceTags } from './entry-tags.js'
 import { revalidateTags } from './incremental-handler.js'
 import type { UseCacheEntry } from './next-types.js'
 import { type NextCacheOptions, resolveNextCacheOptions } from './options.js'
 import { storeFor } from './next-store.js'
 import { type TagDurations, judgeTags, latestExpiration } from './tag-state.js'
+import { warnOnce } from './warn-once.js'
 
 /** Next 16's 'use cache' handler interface (`cacheHandlers.default`, `.remote`, or a custom name). */
 export interface UseCacheHandler {
@@ -63,8 +65,13 @@ export function createUseCacheHandler(options: NextCacheOptions = {}): UseCacheH
       if (inFlight) await inFlight
       const at = now()
       const stored = store.read((entries, tags) => {
-        const entry = entries.get(keyFor(cacheKey)) as StoredUseCacheEntry | undefined
-        if (!entry) return undefined
+        const row = entries.get(keyFor(cacheKey))
+        if (row === undefined) return undefined
+        if (!isUseCacheRow(row)) {
+          warnOnce('DISKCACHE_NEXT_BAD_ENTRY', `@diskcache/next: the stored 'use cache' entry for ${JSON.stringify(cacheKey)} is malformed; serving a miss`)
+          return undefined
+        }
+        const entry = row as StoredUseCacheEntry
         // Past expire Next would discard it anyway; Next's own handler also drops it past revalidate.
         if (at > entry.timestamp + entry.expire * 1000) return undefined
         const verdict = judgeTags(tags, namespaceTags(keyPrefix, [...entry.tags, ...softTags]), entry.timestamp, at)

@@ -1,10 +1,11 @@
-import { Cache, checkOptionNames, FanoutCache, InvalidOptionError } from '@diskcache/core'
+import { type Cache, checkOptionNames, FanoutCache, InvalidOptionError } from '@diskcache/core'
 import { createCacheKey } from './cache-key.js'
 import type { CacheRequest } from './cache-request.js'
 import { formatHttpDate } from './http-date.js'
 import type { ResolvedHttpCacheOptions } from './http-cache-options.js'
 import { prefixTag, prefixTags, targetTag } from './invalidation-tags.js'
 import { type DecodedValue, MemoryFront } from './memory-front.js'
+import { openHttpStore } from './open-http-store.js'
 import type { OutgoingResponse } from './outgoing-response.js'
 import { answerPurge } from './purge-endpoint.js'
 import { normaliseTarget, type RequestTarget } from './request-target.js'
@@ -56,7 +57,7 @@ export class HttpCacheEngine {
 
   constructor(readonly options: ResolvedHttpCacheOptions<never>) {
     this.ownsStore = options.cache === undefined
-    this.store = options.cache ?? new Cache(options.directory, { now: options.now })
+    this.store = options.cache ?? openHttpStore(options.directory, options.now, options.storeTimeout)
     this.memory = options.memorySize > 0 ? new MemoryFront(options.memorySize) : undefined
   }
 

@@ -43,3 +43,18 @@ describe('the purge option', () => {
     expect(() => resolveHttpCacheOptions({ purge: { secret: 'a-long-enough-secret', pth: '/p' } as never })).toThrow('did you mean "path"?')
   })
 })
+
+describe('the storeTimeout option', () => {
+  it('defaults to 100 ms, and takes a whole number of milliseconds', () => {
+    expect(resolveHttpCacheOptions({}).storeTimeout).toBe(100)
+    expect(resolveHttpCacheOptions({ storeTimeout: 0 }).storeTimeout).toBe(0)
+    for (const bad of [-1, 0.5, NaN, '100', 2 ** 31]) {
+      expect(() => resolveHttpCacheOptions({ storeTimeout: bad as never })).toThrow('"storeTimeout" must be a whole number of milliseconds')
+    }
+  })
+
+  it('is refused beside a cache of your own, whose timeout is yours to choose', () => {
+    const cache = { evict: () => 0 } as never
+    expect(() => resolveHttpCacheOptions({ cache, storeTimeout: 50 })).toThrow('give the Cache you pass its own { timeout }')
+  })
+})

@@ -51,6 +51,13 @@ export interface HttpCacheOptions<Req> {
   collapseTimeout?: number
   /** Prefix of every key and internal tag, so several middlewares can share one store. @default 'http' */
   namespace?: string
+  /**
+   * Most ms a store write waits for another process's write lock before it is dropped (reported
+   * to onError as a CacheTimeoutError; the request is served all the same). Core is synchronous,
+   * so the wait blocks the event loop: keep it short. Only for the Cache opened from `directory`;
+   * give a Cache you pass its own `timeout`. @default 100
+   */
+  storeTimeout?: number
   /** Clock in epoch ms; give the same one to the Cache in tests. @default Date.now */
   now?: () => number
   /** Called when the store fails (disk full, timeout); the request is then served by the handler. @default a process warning */
@@ -87,6 +94,7 @@ export interface ResolvedHttpCacheOptions<Req> {
   readonly collapse: 'process' | 'host' | 'none'
   readonly collapseTimeout: number
   readonly namespace: string
+  readonly storeTimeout: number
   readonly now: () => number
   readonly onError: (error: unknown) => void
   readonly purge: ResolvedPurgeOptions | undefined
@@ -110,6 +118,7 @@ export const DEFAULT_HTTP_CACHE_OPTIONS = {
   collapse: 'process',
   collapseTimeout: 10_000,
   namespace: 'http',
+  storeTimeout: 100,
   purge: false,
 } as const
 
@@ -134,6 +143,9 @@ export function resolveHttpCacheOptions<Req>(input: HttpCacheOptions<Req> = {}):
   if (input.cache !== undefined && (typeof input.cache !== 'object' || typeof (input.cache as Cache).evict !== 'function')) {
     throw new InvalidOptionError('diskCacheMiddleware "cache" must be a Cache or FanoutCache from @diskcache/core')
   }
+  if (input.cache !== undefined && input.storeTimeout !== undefined) {
+    throw new InvalidOptionError('diskCacheMiddleware "storeTimeout" is for the Cache it opens from "directory"; give the Cache you pass its own { timeout }')
+  }
   return {
     directory: checkString('directory', input.directory ?? d.directory),
     cache: input.cache,
@@ -155,6 +167,7 @@ export function resolveHttpCacheOptions<Req>(input: HttpCacheOptions<Req> = {}):
     collapse: checkChoice('collapse', input.collapse ?? d.collapse, ['process', 'host', 'none']),
     collapseTimeout: checkDuration('collapseTimeout', input.collapseTimeout ?? d.collapseTimeout),
     namespace: checkString('namespace', input.namespace ?? d.namespace),
+    storeTimeout: checkStoreTimeout(input.storeTimeout ?? d.storeTimeout),
     now: checkOptionalFunction('now', input.now) ?? Date.now,
     onError: checkOptionalFunction('onError', input.onError) ?? warnOnce,
     purge: resolvePurgeOptions(input.purge),
@@ -178,6 +191,14 @@ function show(value: unknown): string {
 function checkDuration(name: string, value: unknown, what = 'a number of milliseconds >= 0'): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new InvalidOptionError(`diskCacheMiddleware "${name}" must be ${what}, like 60_000; got ${show(value)}`)
+  }
+  return value
+}
+
+function checkStoreTimeout(value: unknown): number {
+  // Core (SQLite) takes the lock timeout in whole milliseconds.
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1) {
+    throw new InvalidOptionError(`diskCacheMiddleware "storeTimeout" must be a whole number of milliseconds >= 0, like 100; got ${show(value)}`)
   }
   return value
 }

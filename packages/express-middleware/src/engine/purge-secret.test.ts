@@ -13,3 +13,16 @@ describe('isSecretMatch()', () => {
     }
   })
 })
+
+describe('isSecretMatch() comparison', () => {
+  const crypto = require('node:crypto') as typeof import('node:crypto')
+  afterEach(() => jest.restoreAllMocks())
+
+  it('goes through crypto.timingSafeEqual on two 32-byte digests, whatever the lengths of the secrets', () => {
+    const compare = jest.spyOn(crypto, 'timingSafeEqual')
+    const expected = digestSecret('correct horse battery staple')
+    for (const offered of ['', 'x', 'correct horse battery staple', 'y'.repeat(100_000)]) isSecretMatch(offered, expected)
+    expect(compare).toHaveBeenCalledTimes(4)
+    for (const [a, b] of compare.mock.calls) expect([a.byteLength, b.byteLength]).toEqual([32, 32])
+  })
+})
