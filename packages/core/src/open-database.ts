@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs'
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs'
 import { dirname, join, relative, sep } from 'node:path'
 import { CorruptCacheError, NotACacheError, NotWritableError, SchemaVersionError } from './errors.js'
 import { openNativeDatabase } from './native-handles.js'
@@ -58,6 +58,17 @@ function cannotReadWithoutWriting(directory: string, error: NotWritableError): N
   )
 }
 
+/**
+ * SQLite opens a database file it may not write read-only, without a word, and
+ * an open that writes nothing would then succeed, leaving the first write to
+ * fail. Asking first makes a cache we cannot write fail at open (as
+ * NotWritableError, through translateError).
+ */
+function refuseUnwritable(directory: string, path: string): void {
+  accessSync(directory, constants.W_OK)
+  if (existsSync(path)) accessSync(path, constants.W_OK)
+}
+
 function openChecked(directory: string, path: string, options: OpenOptions): Database.Database {
   if (!options.readonly) {
     makeDirectory(directory, options.ownerOnly ? 0o700 : 0o755)
@@ -66,6 +77,7 @@ function openChecked(directory: string, path: string, options: OpenOptions): Dat
     if (options.ownerOnly && !existsSync(path)) closeSync(openSync(path, 'a', 0o600))
   }
   refuseForeignFile(path)
+  if (!options.readonly) refuseUnwritable(directory, path)
   if (options.readonly && !existsSync(path)) {
     throw new NotACacheError(
       `there is no cache in ${directory} to open with { readonly: true }; open it once without readonly to create it`,
