@@ -1,0 +1,11 @@
+// What the runner (bench/peers.mjs) uses from the compiled package.
+export { barChartSvg, axisFor, barLength, chooseScale, escapeXml, LOG_SCALE_SPAN } from './bar-chart-svg.js'
+export type { Bar, BarChartOptions, BarGroup, BarTone } from './bar-chart-svg.js'
+export { benchmarkCharts, bytesLabel } from './benchmark-charts.js'
+export type { Chart } from './benchmark-charts.js'
+export { benchmarkPage, markdownTable } from './benchmark-page.js'
+export type { PageOptions } from './benchmark-page.js'
+export type { ContenderInfo, ContenderKind, LatencyStat, PeerResults, ThroughputStat } from './peer-results.js'
+export { evaluatePeerTargets, GROWTH_BOUND, LATENCY_TARGETS } from './peer-targets.js'
+export type { TargetVerdict, Verdict } from './peer-targets.js'
+export { formatMicros, formatRatio, median, medianOfRuns, ratio } from './run-statistics.js'
