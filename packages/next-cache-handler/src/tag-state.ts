@@ -1,10 +1,14 @@
 import type { Cache } from '@diskcache/core'
+import { bumpGeneration } from './read-memo.js'
 
 /** When a tag went stale and when it expires (epoch ms), as Next 16 keeps it. */
 export interface TagState {
   stale?: number
   expired?: number
 }
+
+/** Looks up one tag's state (from the tags database, or a process's memo of it). */
+export type TagStateReader = (tag: string) => TagState | undefined
 
 /** What the tags of an entry written at some time say about it. */
 export type TagVerdict = 'fresh' | 'stale' | 'expired'
@@ -22,6 +26,8 @@ export interface TagDurations {
  *
  * A row is kept `maxAge` past its latest time: no entry lives longer than `maxAge`, so after
  * that no entry the row could apply to is left and the row goes, by core's TTL.
+ * The write generation moves in the same transaction, so no process can read the new generation
+ * without the new tag state.
  */
 export function recordRevalidation(
   tagCache: Cache,
@@ -43,14 +49,15 @@ export function recordRevalidation(
       const latest = Math.max(state.stale ?? 0, state.expired ?? 0)
       tagCache.set(tag, state, { ttl: latest - at + maxAge })
     }
+    bumpGeneration(tagCache)
   })
 }
 
 /** Expired wins over stale; `timestamp` is when the entry was written (ms, may be fractional). */
-export function judgeTags(tagCache: Cache, tags: Iterable<string>, timestamp: number, now: number): TagVerdict {
+export function judgeTags(stateOf: TagStateReader, tags: Iterable<string>, timestamp: number, now: number): TagVerdict {
   let verdict: TagVerdict = 'fresh'
-  for (const tag of new Set(tags)) {
-    const state = tagCache.get(tag) as TagState | undefined
+  for (const tag of tags) {
+    const state = stateOf(tag)
     if (!state) continue
     if (state.expired !== undefined && state.expired <= now && state.expired > timestamp) return 'expired'
     if (state.stale !== undefined && state.stale > timestamp) verdict = 'stale'
@@ -63,10 +70,10 @@ export function judgeTags(tagCache: Cache, tags: Iterable<string>, timestamp: nu
  * returns. Next drops entries written at or before it. An expiry still in the future is left out,
  * or every entry (even one written after the revalidation) would be dropped until then.
  */
-export function latestExpiration(tagCache: Cache, tags: Iterable<string>, now: number): number {
+export function latestExpiration(stateOf: TagStateReader, tags: Iterable<string>, now: number): number {
   let latest = 0
-  for (const tag of new Set(tags)) {
-    const expired = (tagCache.get(tag) as TagState | undefined)?.expired
+  for (const tag of tags) {
+    const expired = stateOf(tag)?.expired
     if (expired !== undefined && expired <= now && expired > latest) latest = expired
   }
   return latest

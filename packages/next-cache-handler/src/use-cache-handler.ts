@@ -62,12 +62,13 @@ export function createUseCacheHandler(options: NextCacheOptions = {}): UseCacheH
       const inFlight = pending.get(cacheKey)
       if (inFlight) await inFlight
       const at = now()
-      const stored = store.read((entries, tags) => {
-        const entry = entries.get(keyFor(cacheKey)) as StoredUseCacheEntry | undefined
+      const stored = store.read((entries, tags, memo) => {
+        const where = keyFor(cacheKey)
+        const entry = memo.entry(JSON.stringify(where), entries, where, at) as StoredUseCacheEntry | undefined
         if (!entry) return undefined
         // Past expire Next would discard it anyway; Next's own handler also drops it past revalidate.
         if (at > entry.timestamp + entry.expire * 1000) return undefined
-        const verdict = judgeTags(tags, namespaceTags(keyPrefix, [...entry.tags, ...softTags]), entry.timestamp, at)
+        const verdict = judgeTags(memo.tagState(tags), namespaceTags(keyPrefix, [...entry.tags, ...softTags]), entry.timestamp, at)
         if (verdict === 'expired') return undefined
         // revalidate -1 is how Next's own handler says "serve once, then replace it".
         return verdict === 'stale' ? { ...entry, revalidate: -1 } : entry
@@ -104,12 +105,12 @@ export function createUseCacheHandler(options: NextCacheOptions = {}): UseCacheH
       }
     },
 
-    // Tag state is read from the shared store on every check: there is nothing to pull in ahead.
+    // Every read checks the store's write generation first: there is nothing to pull in ahead.
     async refreshTags() {},
 
     async getExpiration(tags) {
       const at = now()
-      return store.read((_entries, tagCache) => latestExpiration(tagCache, namespaceTags(keyPrefix, tags), at), 0)
+      return store.read((_entries, tagCache, memo) => latestExpiration(memo.tagState(tagCache), namespaceTags(keyPrefix, tags), at), 0)
     },
 
     async updateTags(tags, durations) {
