@@ -6,11 +6,13 @@ const path = require('node:path')
 //   EXAMPLE_CACHE_HANDLER=diskcache | next-default | memory-map
 //     diskcache: @diskcache/next for cacheHandler and cacheHandlers; next-default: neither (Next's
 //     file-system cache and memory 'use cache' handler); memory-map: ./memory-handler.js as
-//     cacheHandler, a control for the benchmark
+//     cacheHandler, a control for the benchmark; next-fs-as-custom: Next's own file-system cache
+//     handler named as a custom cacheHandler, a control that isolates what Next spends on any
+//     custom handler from what the handler itself does
 //   EXAMPLE_CACHE_MAX_MEMORY_SIZE=<bytes>            cacheMaxMemorySize (default 0: no memory layer)
 const handler = process.env.EXAMPLE_CACHE_HANDLER || 'diskcache'
-if (!['diskcache', 'next-default', 'memory-map'].includes(handler)) {
-  throw new Error(`EXAMPLE_CACHE_HANDLER must be 'diskcache', 'next-default' or 'memory-map'; got ${JSON.stringify(handler)}`)
+if (!['diskcache', 'next-default', 'memory-map', 'next-fs-as-custom'].includes(handler)) {
+  throw new Error(`EXAMPLE_CACHE_HANDLER must be 'diskcache', 'next-default', 'memory-map' or 'next-fs-as-custom'; got ${JSON.stringify(handler)}`)
 }
 const cacheMaxMemorySize = Number(process.env.EXAMPLE_CACHE_MAX_MEMORY_SIZE || 0)
 
@@ -22,6 +24,7 @@ module.exports = {
     cacheHandlers: { default: require.resolve('@diskcache/next/use-cache'), remote: require.resolve('@diskcache/next/use-cache') },
   }),
   ...(handler === 'memory-map' && { cacheHandler: require.resolve('./memory-handler.js') }),
+  ...(handler === 'next-fs-as-custom' && { cacheHandler: require.resolve('next/dist/server/lib/incremental-cache/file-system-cache.js') }),
   cacheMaxMemorySize,
   // 'use cache' without cacheComponents, so the ISR page can keep its `revalidate` export.
   experimental: { useCache: true },

@@ -43,4 +43,36 @@ describe('two processes sharing one store (the built package, loaded as Next loa
     await b.request('updateTags', { tags: ['thing'], durations: { expire: 0 } })
     expect(await a.request('useCacheGet', { key: '["b","f",[]]', softTags: [] })).toBeUndefined()
   })
+
+  it('see a revalidation in another process on the very next get, though the page was served from memory', async () => {
+    const [a, b] = await twoServers()
+    await a.request('set', { key: '/isr', data: appPage(), ctx: { cacheControl: CACHE_CONTROL } })
+    // Two reads: the second is served from A's memory of the decoded entry and its tag states.
+    await a.request('get', { key: '/isr', ctx: PAGE_CTX })
+    expect(await a.request('get', { key: '/isr', ctx: PAGE_CTX })).toMatchObject({ value: appPage() })
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    await b.request('revalidateTag', { tags: ['data'] })
+    expect(await a.request('get', { key: '/isr', ctx: PAGE_CTX })).toBeNull()
+  })
+
+  it('see a render stored by another process on the next get, not the one held in memory', async () => {
+    const [a, b] = await twoServers()
+    await a.request('set', { key: '/isr', data: { ...appPage(), html: '<p>first</p>' }, ctx: { cacheControl: CACHE_CONTROL } })
+    await a.request('get', { key: '/isr', ctx: PAGE_CTX })
+    await b.request('set', { key: '/isr', data: { ...appPage(), html: '<p>second</p>' }, ctx: { cacheControl: CACHE_CONTROL } })
+    expect(await a.request('get', { key: '/isr', ctx: PAGE_CTX })).toMatchObject({ value: { html: '<p>second</p>' } })
+  })
+
+  it("see an updateTags in another process on the next 'use cache' get and getExpiration", async () => {
+    const [a, b] = await twoServers()
+    const entry = { tags: ['thing'], stale: 300, timestamp: Date.now() + 0.5, expire: 86400, revalidate: 3600 }
+    await a.request('useCacheSet', { key: 'k', entry, body: 'payload' })
+    await a.request('useCacheGet', { key: 'k', softTags: [] })
+    expect(await a.request('useCacheGet', { key: 'k', softTags: [] })).toMatchObject({ value: 'payload' })
+    expect(await a.request('getExpiration', { tags: ['thing'] })).toBe(0)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    await b.request('updateTags', { tags: ['thing'] })
+    expect(await a.request('useCacheGet', { key: 'k', softTags: [] })).toBeUndefined()
+    expect(await a.request('getExpiration', { tags: ['thing'] })).toBeGreaterThan(entry.timestamp)
+  })
 })

@@ -201,10 +201,13 @@ describe('incremental handler revalidateTag()', () => {
     const { handler, clock, directory } = setup({ maxAge: 60_000 })
     await handler.revalidateTag(['a', 'b'], { expire: 0 })
     const tags = new Cache(join(directory, 'tags'), { now: () => Math.floor(clock.now()) })
+    // The table also holds the store's write generation, one row that never grows.
+    const tagRows = () => [...tags.keys()].filter((key) => typeof key === 'string').length
     try {
-      expect(tags.size).toBe(2)
+      expect(tagRows()).toBe(2)
       clock.advance(60_001)
-      expect(tags.size).toBe(0)
+      expect(tagRows()).toBe(0)
+      expect(tags.size).toBe(1)
     } finally {
       tags.close()
     }

@@ -83,25 +83,22 @@ export function prepareEntry(
  */
 export function createCacheHandler(options: NextCacheOptions = {}): IncrementalCacheHandlerClass {
   const resolved = resolveNextCacheOptions(options)
+  // Module scope, not per instance: Next constructs the class several times per request.
+  const store = storeFor(resolved)
   return class DiskCacheHandler implements IncrementalCacheHandler {
-    private readonly store: NextStore = storeFor(resolved)
-    private readonly options: ResolvedNextCacheOptions = resolved
     private readonly buildId: string
 
     constructor(ctx: CacheHandlerContext = {}) {
       this.buildId = readBuildId(ctx.serverDistDir)
     }
 
-    private keyFor(key: string, isFetch: boolean): string[] {
-      return storeKey(this.options, this.buildId, key, isFetch)
-    }
-
     async get(key: string, ctx: GetContext = {}): Promise<CacheHandlerValue | null> {
       const isFetch = isFetchGet(ctx)
-      const now = this.options.now()
-      return this.store.read((entries, tags) => {
-        const row = entries.get(this.keyFor(key, isFetch))
-        if (row === undefined) return null
+      const now = resolved.now()
+      return store.read((entries, tags, memo) => {
+        const where = storeKey(resolved, this.buildId, key, isFetch)
+        const row = memo.entry(JSON.stringify(where), entries, where, now)
+        if (row === undefined || row === null) return null
         if (!isIncrementalRow(row)) {
           warnOnce('DISKCACHE_NEXT_BAD_ENTRY', `@diskcache/next: the stored entry for ${JSON.stringify(key)} is malformed; serving a miss`)
           return null
@@ -111,8 +108,8 @@ export function createCacheHandler(options: NextCacheOptions = {}): IncrementalC
           warnOnce('DISKCACHE_NEXT_BAD_ENTRY', `@diskcache/next: the stored entry for ${JSON.stringify(key)} is a ${stored.value.kind}, not the ${ctx.kind ?? (isFetch ? 'FETCH' : 'page')} Next asked for; serving a miss`)
           return null
         }
-        const checked = namespaceTags(this.options.keyPrefix, tagsToCheck(stored.tags, ctx))
-        const verdict = judgeTags(tags, checked, stored.lastModified, now)
+        const checked = namespaceTags(resolved.keyPrefix, tagsToCheck(stored.tags, ctx))
+        const verdict = judgeTags(memo.tagState(tags, now), checked, stored.lastModified, now)
         if (verdict === 'expired') return null
         let lastModified = stored.lastModified
         if (verdict === 'stale') {
@@ -120,6 +117,8 @@ export function createCacheHandler(options: NextCacheOptions = {}): IncrementalC
             ? staleLastModified(ctx.revalidate || stored.value?.revalidate, now, 0)
             : staleLastModified(stored.cacheControl?.revalidate ?? stored.revalidate, now, -1)
         }
+        // The memo hands every request the same decoded value, as Next's own memory cache does
+        // (file-system-cache.js returns its LRU's object); Next reads it and does not change it.
         const found: CacheHandlerValue = { lastModified, value: stored.value }
         if (stored.cacheControl) found.cacheControl = stored.cacheControl
         return found
@@ -128,15 +127,18 @@ export function createCacheHandler(options: NextCacheOptions = {}): IncrementalC
 
     async set(key: string, data: IncrementalCacheValue | null, ctx: SetContext = {}): Promise<void> {
       const isFetch = isFetchSet(data, ctx)
-      const { stored, ttl, tags } = prepareEntry(this.options, data, ctx)
-      this.store.write((entries) => entries.set(this.keyFor(key, isFetch), stored, { ttl, tags }))
+      const { stored, ttl, tags } = prepareEntry(resolved, data, ctx)
+      store.write((entries) => entries.set(storeKey(resolved, this.buildId, key, isFetch), stored, { ttl, tags }))
     }
 
     async revalidateTag(tags: string | string[], durations?: TagDurations): Promise<void> {
-      await revalidateTags(this.store, this.options, typeof tags === 'string' ? [tags] : tags, durations)
+      await revalidateTags(store, resolved, typeof tags === 'string' ? [tags] : tags, durations)
     }
 
-    /** Every read goes to the shared store (a few microseconds), so there is no per-request memo to drop. */
+    /**
+     * Nothing to drop: the process's memo is checked against the store's write generation on
+     * every read, not kept for the length of a request.
+     */
     resetRequestCache(): void {}
   }
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { Cache } from '@diskcache/core'
 import type { ResolvedNextCacheOptions } from './options.js'
+import { ReadMemo, bumpGeneration } from './read-memo.js'
 import { warnOnce } from './warn-once.js'
 
 /**
@@ -23,32 +24,44 @@ const REOPEN_DELAY_MS = 30_000
  *
  * Next constructs the incremental handler several times per request, so the store is opened once
  * per process and directory (see `storeFor`) and every access goes through `read`/`write`, which
- * turn a fault into a logged miss.
+ * turn a fault into a logged miss. Reads go through the process's `ReadMemo`, checked against the
+ * store's write generation first; every write moves the generation when it is done.
  */
 export class NextStore {
   private opened: { entries: Cache; tags: Cache } | undefined
   private failedAt = -Infinity
+  readonly memo: ReadMemo
 
-  constructor(readonly options: ResolvedNextCacheOptions) {}
+  constructor(readonly options: ResolvedNextCacheOptions) {
+    this.memo = new ReadMemo(options.memoryLimit)
+  }
 
-  /** Runs `fn` on the open databases; on any fault logs once and returns `fallback`. */
-  read<T>(fn: (entries: Cache, tags: Cache) => T, fallback: T): T {
+  /** Runs `fn` on the open databases and a memo still valid for them; on any fault logs once and returns `fallback`. */
+  read<T>(fn: (entries: Cache, tags: Cache, memo: ReadMemo) => T, fallback: T): T {
     const caches = this.open()
     if (!caches) return fallback
     try {
-      return fn(caches.entries, caches.tags)
+      this.memo.sync(caches.tags)
+      return fn(caches.entries, caches.tags, this.memo)
     } catch (error) {
+      // Whatever the fault left half-read must not be served later.
+      this.memo.clear()
       warnOnce('DISKCACHE_NEXT_READ_FAILED', `@diskcache/next: a read from ${this.options.directory} failed; serving a miss`, error)
       return fallback
     }
   }
 
-  /** Runs `fn` on the open databases; a fault is logged once and the write dropped. */
+  /**
+   * Runs `fn` on the open databases, then moves the write generation so every process's memo drops
+   * what it held (after the write: a reader must never see the new generation with the old data).
+   * A fault is logged once and the write dropped.
+   */
   write(fn: (entries: Cache, tags: Cache) => void): void {
     const caches = this.open()
     if (!caches) return
     try {
       fn(caches.entries, caches.tags)
+      bumpGeneration(caches.tags)
     } catch (error) {
       warnOnce('DISKCACHE_NEXT_WRITE_FAILED', `@diskcache/next: a write to ${this.options.directory} failed; the entry was not stored`, error)
     }
@@ -60,13 +73,16 @@ export class NextStore {
    */
   writeOrThrow<T>(fn: (entries: Cache, tags: Cache) => T): T {
     const caches = this.opened ?? this.open(true)!
-    return fn(caches.entries, caches.tags)
+    const result = fn(caches.entries, caches.tags)
+    bumpGeneration(caches.tags)
+    return result
   }
 
   close(): void {
     this.opened?.entries.close()
     this.opened?.tags.close()
     this.opened = undefined
+    this.memo.clear()
   }
 
   private open(rethrow = false): { entries: Cache; tags: Cache } | undefined {

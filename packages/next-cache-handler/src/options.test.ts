@@ -16,6 +16,7 @@ describe('resolveNextCacheOptions()', () => {
       DISKCACHE_NEXT_COMPRESSION: 'gzip',
       DISKCACHE_NEXT_KEY_PREFIX: 'shop',
       DISKCACHE_NEXT_MAX_AGE: '60000',
+      DISKCACHE_NEXT_MEMORY_LIMIT: '0',
       DISKCACHE_NEXT_TIMEOUT: '250',
     }
     expect(resolveNextCacheOptions({}, env, '/srv/app')).toMatchObject({
@@ -24,6 +25,7 @@ describe('resolveNextCacheOptions()', () => {
       compression: 'gzip',
       keyPrefix: 'shop',
       maxAge: 60000,
+      memoryLimit: 0,
       timeout: 250,
     })
   })
@@ -40,6 +42,12 @@ describe('resolveNextCacheOptions()', () => {
   it('rejects a bad value, naming the environment variable that may have set it', () => {
     expect(() => resolveNextCacheOptions({}, { DISKCACHE_NEXT_SIZE_LIMIT: '1GB' })).toThrow(/DISKCACHE_NEXT_SIZE_LIMIT/)
     expect(() => resolveNextCacheOptions({ compression: 'zip' as never }, {})).toThrow(/'none', 'gzip' or 'brotli'/)
+  })
+
+  it('accepts 0 for memoryLimit (keep nothing in memory) but rejects it where 0 makes no sense', () => {
+    expect(resolveNextCacheOptions({ memoryLimit: 0 }, {}).memoryLimit).toBe(0)
+    expect(() => resolveNextCacheOptions({ memoryLimit: -1 }, {})).toThrow('"memoryLimit" must be a number >= 0 (DISKCACHE_NEXT_MEMORY_LIMIT')
+    expect(() => resolveNextCacheOptions({ sizeLimit: 0 }, {})).toThrow('"sizeLimit" must be a number > 0')
   })
 
   it('does not change the caller\'s object', () => {

@@ -16,6 +16,13 @@ export interface NextCacheOptions {
    * revalidated tag is remembered. @default 30 days
    */
   maxAge?: number
+  /**
+   * Bytes of decoded entries each process keeps in memory between reads, least recently used
+   * dropped first; 0 keeps none. Kept only while no process has written to the store since
+   * (checked on every read), so it never serves what another process replaced or revalidated.
+   * @default 50 MiB
+   */
+  memoryLimit?: number
   /** Milliseconds to wait for another process's write lock; past it the write is dropped (and logged). @default 1000 */
   timeout?: number
   /** Clock in epoch milliseconds (may be fractional); for tests. @default performance.timeOrigin + performance.now() */
@@ -32,6 +39,7 @@ export const DEFAULT_NEXT_CACHE_OPTIONS = {
   compression: 'none',
   keyPrefix: '',
   maxAge: 30 * 24 * 60 * 60 * 1000,
+  memoryLimit: 50 * 2 ** 20,
   timeout: 1000,
 } as const satisfies Omit<Required<NextCacheOptions>, 'directory' | 'now'>
 
@@ -42,11 +50,14 @@ export const OPTION_ENVIRONMENT = {
   compression: 'DISKCACHE_NEXT_COMPRESSION',
   keyPrefix: 'DISKCACHE_NEXT_KEY_PREFIX',
   maxAge: 'DISKCACHE_NEXT_MAX_AGE',
+  memoryLimit: 'DISKCACHE_NEXT_MEMORY_LIMIT',
   timeout: 'DISKCACHE_NEXT_TIMEOUT',
 } as const
 
 const OPTION_NAMES = [...Object.keys(OPTION_ENVIRONMENT), 'now']
-const NUMERIC = new Set(['sizeLimit', 'maxAge', 'timeout'])
+const NUMERIC = new Set(['sizeLimit', 'maxAge', 'memoryLimit', 'timeout'])
+/** Numeric options for which 0 means "off". */
+const ZERO_ALLOWED = new Set(['memoryLimit'])
 
 // Performance time keeps the sub-millisecond part Next itself uses for 'use cache' timestamps.
 function preciseNow(): number {
@@ -86,9 +97,10 @@ export function resolveNextCacheOptions(
   }
   for (const name of NUMERIC) {
     const value = options[name as 'sizeLimit']
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    const least = ZERO_ALLOWED.has(name) ? 0 : Number.MIN_VALUE
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < least) {
       throw new InvalidOptionError(
-        `"${name}" must be a number > 0 (${OPTION_ENVIRONMENT[name as 'sizeLimit']} in the environment); got ${String(value)}`,
+        `"${name}" must be a number ${least === 0 ? '>= 0' : '> 0'} (${OPTION_ENVIRONMENT[name as 'sizeLimit']} in the environment); got ${String(value)}`,
       )
     }
   }

@@ -1,12 +1,15 @@
 import type { Cache } from '@diskcache/core'
 import { isTagStateRow } from './entry-shape.js'
-import { warnOnce } from './warn-once.js'
+import { bumpGeneration } from './read-memo.js'
 
 /** When a tag went stale and when it expires (epoch ms), as Next 16 keeps it. */
 export interface TagState {
   stale?: number
   expired?: number
 }
+
+/** Looks up one tag's state (from the tags database, or a process's memo of it). */
+export type TagStateReader = (tag: string) => TagState | undefined
 
 /** What the tags of an entry written at some time say about it. */
 export type TagVerdict = 'fresh' | 'stale' | 'expired'
@@ -24,6 +27,8 @@ export interface TagDurations {
  *
  * A row is kept `maxAge` past its latest time: no entry lives longer than `maxAge`, so after
  * that no entry the row could apply to is left and the row goes, by core's TTL.
+ * The write generation moves in the same transaction, so no process can read the new generation
+ * without the new tag state.
  */
 export function recordRevalidation(
   tagCache: Cache,
@@ -47,25 +52,15 @@ export function recordRevalidation(
       const latest = Math.max(state.stale ?? 0, state.expired ?? 0)
       tagCache.set(tag, state, { ttl: latest - at + maxAge })
     }
+    bumpGeneration(tagCache)
   })
 }
 
-/**
- * A tag row as stored, or undefined; a row of another shape reads as "expired now": it may record
- * a revalidation we can no longer see, and a miss is the answer that is never wrong.
- */
-function readTagState(tagCache: Cache, tag: string, now: number): TagState | undefined {
-  const row = tagCache.get(tag)
-  if (row === undefined || isTagStateRow(row)) return row as TagState | undefined
-  warnOnce('DISKCACHE_NEXT_BAD_ENTRY', `@diskcache/next: the tag row for ${JSON.stringify(tag)} is malformed; treating its entries as expired`)
-  return { expired: now }
-}
-
 /** Expired wins over stale; `timestamp` is when the entry was written (ms, may be fractional). */
-export function judgeTags(tagCache: Cache, tags: Iterable<string>, timestamp: number, now: number): TagVerdict {
+export function judgeTags(stateOf: TagStateReader, tags: Iterable<string>, timestamp: number, now: number): TagVerdict {
   let verdict: TagVerdict = 'fresh'
   for (const tag of new Set(tags)) {
-    const state = readTagState(tagCache, tag, now)
+    const state = stateOf(tag)
     if (!state) continue
     if (state.expired !== undefined && state.expired <= now && state.expired > timestamp) return 'expired'
     if (state.stale !== undefined && state.stale > timestamp) verdict = 'stale'
@@ -78,10 +73,10 @@ export function judgeTags(tagCache: Cache, tags: Iterable<string>, timestamp: nu
  * returns. Next drops entries written at or before it. An expiry still in the future is left out,
  * or every entry (even one written after the revalidation) would be dropped until then.
  */
-export function latestExpiration(tagCache: Cache, tags: Iterable<string>, now: number): number {
+export function latestExpiration(stateOf: TagStateReader, tags: Iterable<string>, now: number): number {
   let latest = 0
   for (const tag of new Set(tags)) {
-    const expired = readTagState(tagCache, tag, now)?.expired
+    const expired = stateOf(tag)?.expired
     if (expired !== undefined && expired <= now && expired > latest) latest = expired
   }
   return latest

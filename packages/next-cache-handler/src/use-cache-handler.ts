@@ -64,9 +64,10 @@ export function createUseCacheHandler(options: NextCacheOptions = {}): UseCacheH
       const inFlight = pending.get(cacheKey)
       if (inFlight) await inFlight
       const at = now()
-      const stored = store.read((entries, tags) => {
-        const row = entries.get(keyFor(cacheKey))
-        if (row === undefined) return undefined
+      const stored = store.read((entries, tags, memo) => {
+        const where = keyFor(cacheKey)
+        const row = memo.entry(JSON.stringify(where), entries, where, at)
+        if (row === undefined || row === null) return undefined
         if (!isUseCacheRow(row)) {
           warnOnce('DISKCACHE_NEXT_BAD_ENTRY', `@diskcache/next: the stored 'use cache' entry for ${JSON.stringify(cacheKey)} is malformed; serving a miss`)
           return undefined
@@ -74,7 +75,7 @@ export function createUseCacheHandler(options: NextCacheOptions = {}): UseCacheH
         const entry = row as StoredUseCacheEntry
         // Past expire Next would discard it anyway; Next's own handler also drops it past revalidate.
         if (at > entry.timestamp + entry.expire * 1000) return undefined
-        const verdict = judgeTags(tags, namespaceTags(keyPrefix, [...entry.tags, ...softTags]), entry.timestamp, at)
+        const verdict = judgeTags(memo.tagState(tags, at), namespaceTags(keyPrefix, [...entry.tags, ...softTags]), entry.timestamp, at)
         if (verdict === 'expired') return undefined
         // revalidate -1 is how Next's own handler says "serve once, then replace it".
         return verdict === 'stale' ? { ...entry, revalidate: -1 } : entry
@@ -111,12 +112,12 @@ export function createUseCacheHandler(options: NextCacheOptions = {}): UseCacheH
       }
     },
 
-    // Tag state is read from the shared store on every check: there is nothing to pull in ahead.
+    // Every read checks the store's write generation first: there is nothing to pull in ahead.
     async refreshTags() {},
 
     async getExpiration(tags) {
       const at = now()
-      return store.read((_entries, tagCache) => latestExpiration(tagCache, namespaceTags(keyPrefix, tags), at), 0)
+      return store.read((_entries, tagCache, memo) => latestExpiration(memo.tagState(tagCache, at), namespaceTags(keyPrefix, tags), at), 0)
     },
 
     async updateTags(tags, durations) {

@@ -26,6 +26,7 @@ async function main() {
       return found && { ...found, value: await new Response(found.value).text() }
     },
     updateTags: ({ tags, durations }) => useCache.updateTags(tags, durations),
+    getExpiration: ({ tags }) => useCache.getExpiration(tags),
   }
   process.on('message', async ({ id, op, args }) => {
     try {
