@@ -68,9 +68,10 @@ export class KeyvDiskCache extends EventEmitter implements Omit<KeyvStoreAdapter
   }
 
   /**
-   * Stores Keyv's envelope as it comes: the serialized string, or the envelope
-   * object itself when Keyv's serializer is off (core's serializer stores it
-   * then). The expiry goes to core's indexed column (see entryExpiry).
+   * Stores Keyv's envelope: the serialized string as it comes; with Keyv's
+   * serializer off, the envelope object through core's serializer, or, with
+   * `unwrapEnvelopes`, only its value. The expiry goes to core's indexed column
+   * (see entryExpiry).
    */
   async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
     this.write(this.storedKey(key), value, ttl)
