@@ -167,7 +167,9 @@ describe('diskCacheMiddleware() under fuzzed requests (Express 5, one real serve
 
   it('keeps serving, and keeps variants apart, under sequences that store, then read with other headers', async () => {
     // Same few URLs over and over, so that entries stored by one fuzzed request are read by the next ones.
-    const sequence = fc.array(fuzzedRequest.map((request) => ({ ...request, path: `/fuzz/${request.path.length % 3}` })), { minLength: 5, maxLength: 20 })
+    // Under /seq/, which the first property never requests: it may have stored `/fuzz/0?`, which is the
+    // same resource as `/fuzz/0` (an empty query is no query), with that spelling in its body.
+    const sequence = fc.array(fuzzedRequest.map((request) => ({ ...request, path: `/seq/${request.path.length % 3}` })), { minLength: 5, maxLength: 20 })
     await fc.assert(
       fc.asyncProperty(sequence, async (requests) => {
         for (const request of requests) {
