@@ -1,17 +1,14 @@
-import { type ChildProcess, fork } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { ChildCache, killAllChildren } from '../../../core/src/test-support/child-cache.js'
 import { send } from '../test-support/http-client.js'
 import { makeTempDir } from '../test-support/temp-dir.js'
+import { assertBuilt, startWorker as startWorkerScript, stopWorkers } from '../test-support/worker-processes.js'
 
 // Process A (a core test child) takes the store's write lock with a connection of its own and
 // keeps it; process B is an Express server with the built middleware over the same directory.
 // The event-loop stall this causes in B is measured by bench/contention.mjs, not asserted here.
 
 const WORKER = join(__dirname, '../test-support/contention-worker.cjs')
-const BUILT = join(__dirname, '../../dist/cjs/index.js')
-const workers: ChildProcess[] = []
 
 interface WorkerStats {
   errors: Record<string, number>
@@ -19,16 +16,7 @@ interface WorkerStats {
 }
 
 function startWorker(directory: string, storeTimeout = 'default'): Promise<string> {
-  const child = fork(WORKER, [directory, storeTimeout], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-  workers.push(child)
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('worker did not start within 10 s')), 10_000)
-    child.once('message', (message: { port: number }) => {
-      clearTimeout(timer)
-      resolve(`http://127.0.0.1:${message.port}`)
-    })
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)))
-  })
+  return startWorkerScript(WORKER, [directory, storeTimeout])
 }
 
 async function stats(base: string): Promise<WorkerStats> {
@@ -37,22 +25,12 @@ async function stats(base: string): Promise<WorkerStats> {
 
 afterEach(async () => {
   await killAllChildren()
-  await Promise.all(
-    workers.splice(0).map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null) return resolve()
-          child.once('exit', () => resolve())
-          child.disconnect()
-          setTimeout(() => child.kill('SIGKILL'), 5_000).unref()
-        }),
-    ),
-  )
+  await stopWorkers()
 })
 
 describe('the middleware while another process holds the store’s write lock', () => {
   beforeAll(() => {
-    if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run npm run build first`)
+    assertBuilt()
   })
 
   it('serves every request (cache misses from the handler, stored hits, other routes), drops its writes with CacheTimeoutError, and leaves a clean store', async () => {

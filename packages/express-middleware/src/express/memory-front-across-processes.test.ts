@@ -1,42 +1,20 @@
-import { type ChildProcess, fork } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { send } from '../test-support/http-client.js'
 import { makeTempDir } from '../test-support/temp-dir.js'
+import { assertBuilt, startWorker as startWorkerScript, stopWorkers } from '../test-support/worker-processes.js'
 
 // Two real worker processes over one directory, each with the memory front on
 // (the default): what one of them changes must reach the other's next request,
 // even when that request's answer sits decoded in the other's memory.
 
 const WORKER = join(__dirname, '../test-support/express-worker.cjs')
-const BUILT = join(__dirname, '../../dist/cjs/index.js')
-const workers: ChildProcess[] = []
 
 function startWorker(directory: string): Promise<string> {
-  const child = fork(WORKER, [directory], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-  workers.push(child)
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('worker did not start within 10 s')), 10_000)
-    child.once('message', (message: { port: number }) => {
-      clearTimeout(timer)
-      resolve(`http://127.0.0.1:${message.port}`)
-    })
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)))
-  })
+  return startWorkerScript(WORKER, [directory])
 }
 
 afterEach(async () => {
-  await Promise.all(
-    workers.splice(0).map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null) return resolve()
-          child.once('exit', () => resolve())
-          child.disconnect()
-          setTimeout(() => child.kill('SIGKILL'), 5_000).unref()
-        }),
-    ),
-  )
+  await stopWorkers()
 })
 
 const headers = { host: 'shop.example' }
@@ -56,7 +34,7 @@ async function warmInA(): Promise<{ a: string; b: string; held: string }> {
 
 describe('the memory front with two worker processes', () => {
   beforeAll(() => {
-    if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run npm run build first`)
+    assertBuilt()
   })
 
   it.each([

@@ -1,45 +1,23 @@
-import { type ChildProcess, fork } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { send } from '../test-support/http-client.js'
 import { makeTempDir } from '../test-support/temp-dir.js'
+import { assertBuilt, startWorker as startWorkerScript, stopWorkers } from '../test-support/worker-processes.js'
 
 const WORKER = join(__dirname, '../test-support/express-worker.cjs')
-const BUILT = join(__dirname, '../../dist/cjs/index.js')
 
-const workers: ChildProcess[] = []
 
 /** A worker process serving the app over `directory`; resolves with its base URL. */
 function startWorker(directory: string, collapse = 'process'): Promise<string> {
-  const child = fork(WORKER, [directory, collapse], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-  workers.push(child)
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('worker did not start within 10 s')), 10_000)
-    child.once('message', (message: { port: number }) => {
-      clearTimeout(timer)
-      resolve(`http://127.0.0.1:${message.port}`)
-    })
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)))
-  })
+  return startWorkerScript(WORKER, [directory, collapse])
 }
 
 afterEach(async () => {
-  await Promise.all(
-    workers.splice(0).map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null) return resolve()
-          child.once('exit', () => resolve())
-          child.disconnect()
-          setTimeout(() => child.kill('SIGKILL'), 5_000).unref()
-        }),
-    ),
-  )
+  await stopWorkers()
 })
 
 describe('two worker processes sharing one directory', () => {
   beforeAll(() => {
-    if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run npm run build first`)
+    assertBuilt()
   })
 
   it('serve each other’s stored responses and see each other’s invalidations', async () => {
