@@ -43,12 +43,17 @@ export class ValueFilePaths {
     return true
   }
 
-  /** Creates the directories for `name` one level at a time, refusing any that is not a real directory. */
-  makeParents(name: string, mode: number): void {
+  /**
+   * Creates the directories for `name` one level at a time, refusing any that
+   * is not a real directory. Returns the ones it created, outermost first.
+   */
+  makeParents(name: string, mode: number): string[] {
+    const created: string[] = []
     for (const dir of parentsOf(name)) {
       const path = this.pathOf(dir)
       try {
         mkdirSync(path, { mode })
+        created.push(dir)
         continue
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
@@ -60,6 +65,7 @@ export class ValueFilePaths {
         )
       }
     }
+    return created
   }
 
   /**

@@ -39,7 +39,10 @@ export class ValueFiles {
     this.paths = new ValueFilePaths(root)
   }
 
-  /** fsync files and their directory before the commit that references them (synchronous 'full'/'extra'). */
+  /**
+   * fsync files, their directory, and the parent of each directory made for them,
+   * before the commit that references them (synchronous 'full'/'extra').
+   */
   durable = false
 
   /** Relative name (stored in the database) for a new value file. */
@@ -156,7 +159,12 @@ export class ValueFiles {
     // and our open; DiskCache retries the same race.
     for (let attempt = 0; ; attempt++) {
       try {
-        this.paths.makeParents(name, this.dirMode)
+        const created = this.paths.makeParents(name, this.dirMode)
+        // A new directory's name is an entry in its parent, and only a sync of the
+        // parent makes it durable (ext4's journal commits it with any fsync; POSIX
+        // does not promise that): unsynced, a power cut could take the directory
+        // away with the committed value publish() puts inside it.
+        if (this.durable) for (const dir of created) syncDirectory(dirname(this.pathOf(dir)))
         return openSync(path, CREATE_FLAGS, this.fileMode)
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 9) {
