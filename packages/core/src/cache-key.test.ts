@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { decodeKey, encodeKey } from './cache-key.js'
 import { DiskCacheError, InvalidKeyError } from './errors.js'
 import { openCache } from './test-support/open-cache.js'
@@ -172,5 +173,33 @@ describe('encodeKey() and decodeKey()', () => {
       const [kind, stored] = encodeKey(key)
       expect(decodeKey(kind, stored)).toEqual(key)
     }
+  })
+})
+
+describe('the stored text of array keys', () => {
+  // What every version so far has written: JSON of the elements tagged 's' (string) or 'n' (number).
+  // Entries stored under it must stay reachable, so the direct path for strings and numbers must agree.
+  const tagged = (key: (string | number)[]): string =>
+    JSON.stringify(key.map((element) => (typeof element === 'string' ? 's' + element : 'n' + String(element === 0 ? 0 : element))))
+
+  it('is pinned for a namespace and a key', () => {
+    expect(encodeKey(['keyv', 'user:1'])).toEqual([5, '["skeyv","suser:1"]'])
+    expect(encodeKey(['a', 1, -0, 2.5, -Infinity])).toEqual([5, '["sa","n1","n0","n2.5","n-Infinity"]'])
+    expect(encodeKey([])).toEqual([5, '[]'])
+  })
+
+  it('is the tagged JSON for any strings and numbers: quotes, backslashes, control characters, lone surrogates', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string({ unit: 'binary' }), fc.double({ noNaN: true }), fc.integer())), (key) => {
+        expect(encodeKey(key)[1]).toBe(tagged(key))
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('takes the general path, with the same text, once an element is not a string or number', () => {
+    expect(encodeKey(['a', 1, 2n])[1]).toBe('["sa","n1","b2"]')
+    expect(encodeKey(['a', ['b']])[1]).toBe('["sa",["sb"]]')
+    expect(() => encodeKey(['a', NaN])).toThrow(InvalidKeyError)
   })
 })

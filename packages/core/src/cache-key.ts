@@ -33,7 +33,7 @@ export function encodeKey(key: unknown): [KeyKind, StoredKey] {
     case 'object':
       // isView too: a Proxy of a Uint8Array passes instanceof, but its byte getters throw a bare TypeError.
       if (key instanceof Uint8Array && ArrayBuffer.isView(key)) return [KeyKind.Bytes, toBuffer(key)]
-      if (Array.isArray(key)) return [KeyKind.Array, JSON.stringify(key.map(encodeArrayElement))]
+      if (Array.isArray(key)) return [KeyKind.Array, encodeArrayKey(key)]
   }
   throw new InvalidKeyError(
     `cache keys must be a string, number, bigint, Buffer/Uint8Array or an array of those; got ${describeType(key)}`,
@@ -53,6 +53,27 @@ export function decodeKey(kind: number, stored: unknown): CacheKey {
     default:
       return (JSON.parse(stored as string) as unknown[]).map(decodeArrayElement)
   }
+}
+
+/**
+ * The canonical text of an array key: JSON of its tagged elements. Arrays of
+ * strings and numbers (a namespace and a key, say) are written directly, which
+ * is byte for byte what the general path gives and several times cheaper than
+ * building the tagged array first; anything else takes the general path.
+ */
+// What JSON.stringify would escape in a string: quotes, backslashes, control characters, surrogates (lone ones are escaped).
+const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/
+
+function encodeArrayKey(key: readonly unknown[]): string {
+  let text = '['
+  for (let i = 0; i < key.length; i++) {
+    const element = key[i]
+    if (i > 0) text += ','
+    if (typeof element === 'string') text += NEEDS_ESCAPING.test(element) ? '"s' + JSON.stringify(element).slice(1) : '"s' + element + '"'
+    else if (typeof element === 'number') text += '"n' + String(checkNumberKey(element)) + '"'
+    else return JSON.stringify(key.map(encodeArrayElement))
+  }
+  return text + ']'
 }
 
 function checkNumberKey(key: number): number {

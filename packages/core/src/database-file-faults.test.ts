@@ -4,19 +4,12 @@ import { Cache } from './cache.js'
 import { CacheIOError, CorruptCacheError, DiskCacheError } from './errors.js'
 import { openCacheIn as openCache } from './test-support/open-cache.js'
 import { makeTempDir } from './test-support/temp-dir.js'
+import { thrownBy } from './test-support/thrown-by.js'
 
 afterEach(() => {
   jest.restoreAllMocks()
 })
 
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (error) {
-    return error
-  }
-  return undefined
-}
 
 /** Writes closer than 1 ms to the last good check of the file share it: let that millisecond pass. */
 function pastTheCheckInterval(): void {

@@ -5,6 +5,7 @@ import { DiskFullError } from './errors.js'
 import { openCacheIn as openCache } from './test-support/open-cache.js'
 import { listValueFiles } from './test-support/temp-dir.js'
 import { mountTmpfs, TMPFS_UNAVAILABLE } from './test-support/tmpfs.js'
+import { thrownBy } from './test-support/thrown-by.js'
 
 // A real full disk: a 2 MiB tmpfs, the cache on it, and a ballast file that takes the
 // rest of the space. cross-process.test.ts covers the file-size limit (ulimit -f).
@@ -26,14 +27,6 @@ function fillDisk(dir: string): string {
   return path
 }
 
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (error) {
-    return error
-  }
-  return undefined
-}
 
 withTmpfs('a full disk (a 2 MiB tmpfs filled by another file)', () => {
   const FILE_VALUE = 'F'.repeat(20_000)

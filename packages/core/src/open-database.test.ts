@@ -16,6 +16,7 @@ import { SCHEMA_VERSION } from './schema.js'
 import { BUILT_PACKAGE, ChildCache, killAllChildren } from './test-support/child-cache.js'
 import { openCacheIn as openCache } from './test-support/open-cache.js'
 import { makeTempDir } from './test-support/temp-dir.js'
+import { thrownBy } from './test-support/thrown-by.js'
 
 afterEach(killAllChildren)
 
@@ -23,14 +24,6 @@ afterEach(() => {
   jest.restoreAllMocks()
 })
 
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected a throw')
-}
 
 /** The bytes and mtime of a file, to prove it was not touched. */
 function snapshot(path: string): { bytes: Buffer; mtimeMs: number } {

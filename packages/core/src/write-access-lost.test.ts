@@ -6,17 +6,10 @@ import { BUILT_PACKAGE, ChildCache, killAllChildren } from './test-support/child
 import { openCacheIn as openCache } from './test-support/open-cache.js'
 import { makeTempDir } from './test-support/temp-dir.js'
 import { mountTmpfs, remount, TMPFS_UNAVAILABLE } from './test-support/tmpfs.js'
+import { thrownBy } from './test-support/thrown-by.js'
 
 afterEach(killAllChildren)
 
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (error) {
-    return error
-  }
-  return undefined
-}
 
 const withTmpfs = TMPFS_UNAVAILABLE === null ? describe : describe.skip
 if (TMPFS_UNAVAILABLE !== null) console.warn(`read-only filesystem tests skipped: ${TMPFS_UNAVAILABLE}`)

@@ -10,19 +10,18 @@
 //
 // Uses the BUILT packages (npm run build first). @keyv/redis runs against a
 // local redis-server started on a spare port, when one is installed.
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { once } from 'node:events'
-import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { setTimeout as sleep } from 'node:timers/promises'
 import KeyvRedis from '@keyv/redis'
 import KeyvSqlite from '@keyv/sqlite'
 import { createKeyv, KeyvDiskCache } from '@diskcache/keyv'
 import { Keyv } from 'keyv'
 import { KeyvFile } from 'keyv-file'
+// The same private redis-server the peer benchmark uses (packages/bench).
+import { startServer, stopServer } from '../../bench/bench/servers.mjs'
 
 const quick = process.argv.includes('--quick')
 const KEYS = 10_000
@@ -115,42 +114,6 @@ function hasRedisServer() {
   }
 }
 
-/** A port nothing listens on, so the benchmark never talks to a redis-server it did not start. */
-async function freePort() {
-  const probe = createServer().listen(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const { port } = probe.address()
-  probe.close()
-  await once(probe, 'close')
-  return port
-}
-
-async function startRedis(port) {
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  })
-  for (let attempt = 0; attempt < 50 && server.exitCode === null; attempt++) {
-    const up = await new Promise((resolve) => {
-      const socket = createConnection({ port, host: '127.0.0.1' }, () => {
-        socket.end()
-        resolve(true)
-      })
-      socket.on('error', () => resolve(false))
-    })
-    if (up) return server
-    await sleep(100)
-  }
-  server.kill()
-  throw new Error(`redis-server did not start on port ${port}`)
-}
-
-async function stopRedis(server) {
-  if (server.exitCode !== null || server.signalCode !== null) return
-  const exited = once(server, 'exit')
-  server.kill()
-  if ((await Promise.race([exited, sleep(3_000, 'timeout')])) === 'timeout') server.kill('SIGKILL')
-}
-
 // ----- the run -----
 
 const stores = [
@@ -160,10 +123,9 @@ const stores = [
 ]
 let redis
 if (hasRedisServer()) {
-  const port = await freePort()
-  redis = await startRedis(port)
-  process.on('exit', () => redis.kill('SIGKILL')) // even when the run fails half-way
-  stores.push({ name: '@keyv/redis (local)', open: async () => new Keyv({ store: new KeyvRedis(`redis://127.0.0.1:${port}`) }) })
+  redis = await startServer('redis') // on a free loopback port, so the benchmark never talks to a server it did not start
+  process.on('exit', () => redis.child.kill('SIGKILL')) // even when the run fails half-way
+  stores.push({ name: '@keyv/redis (local)', open: async () => new Keyv({ store: new KeyvRedis(`redis://127.0.0.1:${redis.port}`) }) })
 }
 
 // Some of them do not export ./package.json: find it beside the module the way Node does.
@@ -186,7 +148,7 @@ const all = {}
 try {
   for (const store of stores) all[store.name] = await benchStore(store)
 } finally {
-  if (redis) await stopRedis(redis)
+  if (redis) await stopServer(redis)
 }
 
 const ours = all['@diskcache/keyv']
