@@ -75,4 +75,15 @@ describe('two processes sharing one store (the built package, loaded as Next loa
     expect(await a.request('useCacheGet', { key: 'k', softTags: [] })).toBeUndefined()
     expect(await a.request('getExpiration', { tags: ['thing'] })).toBeGreaterThan(entry.timestamp)
   })
+
+  it("see Next 15's expireTags(...tags) from one process in the other's 'use cache' get and getExpiration(...tags)", async () => {
+    const [a, b] = await twoServers()
+    const entry = { tags: ['thing'], stale: 300, timestamp: Date.now() + 0.5, expire: 86400, revalidate: 3600 }
+    await a.request('useCacheSet', { key: 'k', entry, body: 'payload' })
+    expect(await a.request('getExpirationSpread', { tags: ['_N_T_/layout', '_N_T_/cached'] })).toBe(0)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    await b.request('expireTags', { tags: ['thing', '_N_T_/cached'] })
+    expect(await a.request('useCacheGet', { key: 'k', softTags: [] })).toBeUndefined()
+    expect(await a.request('getExpirationSpread', { tags: ['_N_T_/layout', '_N_T_/cached'] })).toBeGreaterThan(entry.timestamp)
+  })
 })

@@ -143,7 +143,11 @@ export function createCacheHandler(options: NextCacheOptions = {}): IncrementalC
   }
 }
 
-/** Records the revalidation; entries carrying a tag that expires now are deleted at once, freeing their space. */
+/**
+ * Records the revalidation; entries carrying a tag that expires now are then deleted, freeing their
+ * space. The deletion is housekeeping (reads judge entries by the tag state already): when another
+ * process holds the entries' lock past `timeout` it is skipped, never the revalidation itself.
+ */
 export async function revalidateTags(
   store: NextStore,
   options: ResolvedNextCacheOptions,
@@ -152,8 +156,6 @@ export async function revalidateTags(
 ): Promise<void> {
   const now = options.now()
   const stored = namespaceTags(options.keyPrefix, tags)
-  store.write((entries, tagCache) => {
-    recordRevalidation(tagCache, stored, durations, now, options.maxAge)
-    if (durations === undefined || durations.expire === 0) for (const tag of stored) entries.evict(tag)
-  })
+  store.write((_entries, tagCache) => recordRevalidation(tagCache, stored, durations, now, options.maxAge))
+  if (durations === undefined || durations.expire === 0) store.tidy((entries) => stored.forEach((tag) => entries.evict(tag)))
 }

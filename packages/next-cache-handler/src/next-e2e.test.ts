@@ -1,78 +1,51 @@
-// End to end with real Next 16: the example app built once, two `next start` processes on two
+// End to end with real Next 16: examples/next-app built once, two `next start` processes on two
 // loopback ports sharing one store, a loopback stub server for the pages' fetches (up during the
 // build too). Slow (two builds, about a minute): one build per BUILD_ID, servers started once.
-import { createServer, type Server } from 'node:http'
+// next15-e2e.test.ts runs the same setup (test-support/two-servers.ts) on Next 15.
 import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
-import { APP_DIR, NextServer, nextBuild } from './test-support/next-app.js'
+import { readFileSync } from 'node:fs'
+import { NextApp, type NextServer, textOf } from './test-support/next-app.js'
 import { makeTempDir } from './test-support/temp-dir.js'
+import { TwoServers } from './test-support/two-servers.js'
 
 jest.setTimeout(240_000)
 
+const app = new NextApp('next-app')
 const DIST_DIR = '.next-e2e'
-let stub: Server
-const counters = { data: 0, thing: 0 }
-let env: Record<string, string>
+let servers: TwoServers
 let a: NextServer
 let b: NextServer
 
-/** The text of the element with this id in a page's HTML. */
-function textOf(html: string, id: string): string {
-  const match = new RegExp(`id="${id}">(.*?)</p>`).exec(html)
-  if (!match) throw new Error(`no #${id} in:\n${html.slice(0, 500)}`)
-  return match[1]!.replace(/<!-- -->/g, '')
-}
-
 async function startBoth(): Promise<void> {
-  ;[a, b] = await Promise.all([NextServer.start(env), NextServer.start(env)])
-}
-
-async function stopBoth(): Promise<void> {
-  await Promise.all([a?.stop(), b?.stop()])
+  await servers.startBoth()
+  ;({ a, b } = servers)
 }
 
 async function revalidate(server: NextServer, query: string): Promise<void> {
-  const { status } = await server.get(`/api/revalidate?${query}`)
-  expect(status).toBe(200)
+  await servers.revalidate(server, query)
 }
 
 beforeAll(async () => {
-  stub = createServer((request, response) => {
-    const name = request.url === '/thing' ? 'thing' : 'data'
-    counters[name]++
-    response.setHeader('content-type', 'application/json')
-    response.end(JSON.stringify({ n: counters[name] }))
-  })
-  await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve))
-  const { port } = stub.address() as { port: number }
-  env = {
-    NEXT_TELEMETRY_DISABLED: '1',
-    NEXT_DIST_DIR: DIST_DIR,
-    DISKCACHE_NEXT_DIR: makeTempDir('next-e2e-store-'),
-    STUB_URL: `http://127.0.0.1:${port}`,
-  }
-  await nextBuild(env)
-  await startBoth()
+  servers = await TwoServers.open(app, DIST_DIR)
+  ;({ a, b } = servers)
 })
 
 afterAll(async () => {
-  await stopBoth()
-  await new Promise((resolve) => stub?.close(resolve))
-  rmSync(join(APP_DIR, DIST_DIR), { recursive: true, force: true })
+  await servers?.close()
 })
 
 describe('@diskcache/next under next start (two processes, one store)', () => {
   it('serves a prerendered page as a HIT on the first request after diskcache-next-prefill filled a fresh store', async () => {
-    const fresh = { ...env, DISKCACHE_NEXT_DIR: makeTempDir('next-e2e-prefill-') }
+    const fresh = { ...servers.env, DISKCACHE_NEXT_DIR: makeTempDir('next-e2e-prefill-') }
     const cli = join(__dirname, '../dist/cjs/prefill-cli.js')
-    const printed = execFileSync(process.execPath, [cli, DIST_DIR], { cwd: APP_DIR, env: { ...process.env, ...fresh }, encoding: 'utf8' })
+    const printed = execFileSync(process.execPath, [cli, DIST_DIR], { cwd: app.dir, env: { ...process.env, ...fresh }, encoding: 'utf8' })
     expect(printed).toMatch(/prefilled \d+ prerendered route/)
-    const server = await NextServer.start(fresh)
+    const server = await app.start(fresh)
     try {
       const page = await server.get('/isr')
       expect(page.cache).toBe('HIT')
-      const prerendered = readFileSync(join(APP_DIR, DIST_DIR, 'server/app/isr.html'), 'utf8')
+      const prerendered = readFileSync(join(servers.distDir, 'server/app/isr.html'), 'utf8')
       expect(textOf(page.text, 'rendered')).toBe(textOf(prerendered, 'rendered'))
       expect((await server.get('/api/time')).cache).toBe('HIT')
     } finally {
@@ -145,7 +118,7 @@ describe('@diskcache/next under next start (two processes, one store)', () => {
 
   it('still serves hits after both servers restart (the store persists)', async () => {
     const before = await a.get('/isr')
-    await stopBoth()
+    await servers.stopBoth()
     await startBoth()
     const after = await b.get('/isr')
     expect(after.cache).toBe('HIT')
@@ -154,8 +127,8 @@ describe('@diskcache/next under next start (two processes, one store)', () => {
 
   it("does not serve the old build's pages after a new build (new BUILD_ID) on the same store", async () => {
     const before = textOf((await a.get('/isr')).text, 'rendered')
-    await stopBoth()
-    await nextBuild(env)
+    await servers.stopBoth()
+    await app.build(servers.env)
     await startBoth()
     const after = await a.get('/isr')
     expect(after.cache).toBe('MISS')

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { Cache } from '@diskcache/core'
+import { Cache, CacheTimeoutError } from '@diskcache/core'
 import type { ResolvedNextCacheOptions } from './options.js'
 import { ReadMemo, bumpGeneration } from './read-memo.js'
 import { warnOnce } from './warn-once.js'
@@ -16,6 +16,20 @@ export const INLINE_VALUE_LIMIT = 2 ** 20
 
 /** How long a store that failed to open is left alone before the next attempt. */
 const REOPEN_DELAY_MS = 30_000
+
+/**
+ * How long a write to the tags database waits for its lock, whatever `timeout` says. Only this
+ * package's own short transactions (a revalidation, a write-generation bump) ever hold that lock,
+ * and a revalidation dropped after 100 ms would leave pages stale until they expire: worth a
+ * longer wait than a dropped entry, which costs one render.
+ */
+const TAGS_LOCK_TIMEOUT_MS = 1000
+
+/**
+ * How long the first open of a process waits for the lock: creating a new store takes it once,
+ * and several processes (Next's build workers, servers started together) queue on it. Core's default.
+ */
+const CREATE_LOCK_TIMEOUT_MS = 5000
 
 /**
  * The two databases of one store directory: `entries` (pages, routes, fetches, 'use cache' values;
@@ -54,7 +68,9 @@ export class NextStore {
   /**
    * Runs `fn` on the open databases, then moves the write generation so every process's memo drops
    * what it held (after the write: a reader must never see the new generation with the old data).
-   * A fault is logged once and the write dropped.
+   * A fault is logged once and the write dropped: a write that waited `timeout` for another
+   * process's lock under its own code, since its fix (a longer timeout, or finding the process
+   * that holds the lock) differs from a failing disk's.
    */
   write(fn: (entries: Cache, tags: Cache) => void): void {
     const caches = this.open()
@@ -63,7 +79,35 @@ export class NextStore {
       fn(caches.entries, caches.tags)
       bumpGeneration(caches.tags)
     } catch (error) {
-      warnOnce('DISKCACHE_NEXT_WRITE_FAILED', `@diskcache/next: a write to ${this.options.directory} failed; the entry was not stored`, error)
+      if (error instanceof CacheTimeoutError) {
+        warnOnce(
+          'DISKCACHE_NEXT_WRITE_TIMEOUT',
+          `@diskcache/next: another process held a write lock in ${this.options.directory} past the timeout ` +
+            `(${this.options.timeout} ms for entries); the write was dropped and the request served (warned once per process). ` +
+            'If this happens often, shorten what holds the lock, or raise DISKCACHE_NEXT_TIMEOUT (each waiting write stalls the event loop that long)',
+          error,
+        )
+      } else {
+        warnOnce('DISKCACHE_NEXT_WRITE_FAILED', `@diskcache/next: a write to ${this.options.directory} failed; the entry was not stored`, error)
+      }
+    }
+  }
+
+  /**
+   * Runs `fn`, housekeeping that may be skipped: when another process holds the lock past
+   * `timeout`, nothing is done and nothing logged (what it would have freed goes by TTL or size
+   * eviction later). Other faults are logged as for `write`.
+   */
+  tidy(fn: (entries: Cache) => void): void {
+    const caches = this.open()
+    if (!caches) return
+    try {
+      fn(caches.entries)
+      bumpGeneration(caches.tags)
+    } catch (error) {
+      if (!(error instanceof CacheTimeoutError)) {
+        warnOnce('DISKCACHE_NEXT_WRITE_FAILED', `@diskcache/next: a write to ${this.options.directory} failed`, error)
+      }
     }
   }
 
@@ -91,10 +135,17 @@ export class NextStore {
     if (!rethrow && Date.now() - this.failedAt < REOPEN_DELAY_MS) return undefined
     const { directory, sizeLimit, compression, timeout, now } = this.options
     const clock = () => Math.floor(now())
+    const entriesOptions = { sizeLimit, compression, fileThreshold: INLINE_VALUE_LIMIT, now: clock }
+    const tagsOptions = { evictionPolicy: 'none', now: clock } as const
     let entries: Cache | undefined
     try {
-      entries = new Cache(join(directory, 'entries'), { sizeLimit, compression, timeout, fileThreshold: INLINE_VALUE_LIMIT, now: clock })
-      const tags = new Cache(join(directory, 'tags'), { evictionPolicy: 'none', timeout, now: clock })
+      // Create (or find) both databases patiently, then reopen with the short timeouts: core is
+      // synchronous, so a write waiting for another process's lock stalls Next's event loop.
+      // Opening an existing store takes no lock.
+      new Cache(join(directory, 'entries'), { ...entriesOptions, timeout: CREATE_LOCK_TIMEOUT_MS }).close()
+      new Cache(join(directory, 'tags'), { ...tagsOptions, timeout: CREATE_LOCK_TIMEOUT_MS }).close()
+      entries = new Cache(join(directory, 'entries'), { ...entriesOptions, timeout })
+      const tags = new Cache(join(directory, 'tags'), { ...tagsOptions, timeout: Math.max(timeout, TAGS_LOCK_TIMEOUT_MS) })
       this.opened = { entries, tags }
       return this.opened
     } catch (error) {

@@ -23,7 +23,12 @@ export interface NextCacheOptions {
    * @default 50 MiB
    */
   memoryLimit?: number
-  /** Milliseconds to wait for another process's write lock; past it the write is dropped (and logged). @default 1000 */
+  /**
+   * Milliseconds a write of an entry waits for another process's write lock; past it the write is
+   * dropped (one warning per process) and the request served all the same. Core is synchronous, so
+   * the wait stalls Next's event loop: keep it short. Reads never wait (WAL). Revalidations (tag
+   * state, a database of its own) wait at least 1000 ms: a dropped one would leave pages stale. @default 100
+   */
   timeout?: number
   /** Clock in epoch milliseconds (may be fractional); for tests. @default performance.timeOrigin + performance.now() */
   now?: () => number
@@ -40,7 +45,7 @@ export const DEFAULT_NEXT_CACHE_OPTIONS = {
   keyPrefix: '',
   maxAge: 30 * 24 * 60 * 60 * 1000,
   memoryLimit: 50 * 2 ** 20,
-  timeout: 1000,
+  timeout: 100,
 } as const satisfies Omit<Required<NextCacheOptions>, 'directory' | 'now'>
 
 /** The environment variable read for each option (numbers in bytes or milliseconds). */

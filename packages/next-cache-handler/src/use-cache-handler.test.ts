@@ -141,6 +141,33 @@ describe("'use cache' handler tags", () => {
     expect(await handler.getExpiration(['_N_T_/c'])).toBe(0)
   })
 
+  it("getExpiration reads Next 15's spread tags the same as Next 16's array", async () => {
+    const { handler, clock } = setup()
+    await handler.updateTags(['_N_T_/a'])
+    const first = Math.round(clock.now())
+    clock.advance(5000)
+    await handler.updateTags(['_N_T_/b'])
+    expect(await handler.getExpiration('_N_T_/a')).toBe(first)
+    expect(await handler.getExpiration('_N_T_/layout', '_N_T_/a', '_N_T_/b')).toBe(first + 5000)
+    expect(await handler.getExpiration('_N_T_/layout', '_N_T_/c')).toBe(0)
+    expect(await handler.getExpiration()).toBe(0)
+  })
+
+  it("expireTags (Next 15's revalidateTag and revalidatePath) expires the spread tags now", async () => {
+    const { handler, clock } = setup()
+    await handler.set('k', Promise.resolve(entryAt(clock.now())))
+    await handler.set('other', Promise.resolve(entryAt(clock.now(), { tags: ['unrelated'] })))
+    clock.advance(1000)
+    await handler.expireTags('thing', '_N_T_/cached')
+    expect(await handler.get('k', [])).toBeUndefined()
+    expect(await handler.get('other', [])).toBeDefined()
+    expect(await handler.getExpiration('_N_T_/cached')).toBe(Math.round(clock.now()))
+    // Entries written after the expiry are fresh again.
+    clock.advance(1000)
+    await handler.set('k', Promise.resolve(entryAt(clock.now())))
+    expect(await handler.get('k', ['_N_T_/cached'])).toBeDefined()
+  })
+
   it('refreshTags resolves at once: tag state is read from the shared store on every check', async () => {
     const { handler } = setup()
     await expect(handler.refreshTags()).resolves.toBeUndefined()

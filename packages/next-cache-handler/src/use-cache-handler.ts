@@ -7,13 +7,28 @@ import { storeFor } from './next-store.js'
 import { type TagDurations, judgeTags, latestExpiration } from './tag-state.js'
 import { warnOnce } from './warn-once.js'
 
-/** Next 16's 'use cache' handler interface (`cacheHandlers.default`, `.remote`, or a custom name). */
+/**
+ * The 'use cache' handler interface (`cacheHandlers.default`, `.remote`, or a custom name): Next 16's,
+ * plus what Next 15's `CacheHandlerV2` calls (`expireTags(...tags)`, `getExpiration(...tags)`).
+ */
 export interface UseCacheHandler {
   get(cacheKey: string, softTags: string[]): Promise<UseCacheEntry | undefined>
   set(cacheKey: string, pendingEntry: Promise<UseCacheEntry>): Promise<void>
   refreshTags(): Promise<void>
-  getExpiration(tags: string[]): Promise<number>
+  /** Next 16 passes one array (`getExpiration(tags)`), Next 15 spreads the tags (`getExpiration(...tags)`). */
+  getExpiration(...tags: (string | string[])[]): Promise<number>
   updateTags(tags: string[], durations?: TagDurations): Promise<void>
+  /** Next 15's revalidateTag/revalidatePath: the tags expire now, as `updateTags(tags)` without durations. */
+  expireTags(...tags: string[]): Promise<void>
+}
+
+/**
+ * The tags of a `getExpiration` call, whichever way Next passed them. Taken as Next 16's one
+ * array, Next 15's spread call would hand the lookup only its first tag, a string, read
+ * character by character.
+ */
+function tagList(args: readonly (string | string[])[]): string[] {
+  return args.flat().filter((tag): tag is string => typeof tag === 'string')
 }
 
 /** A stored 'use cache' entry: the stream's bytes and the entry's metadata. */
@@ -115,13 +130,21 @@ export function createUseCacheHandler(options: NextCacheOptions = {}): UseCacheH
     // Every read checks the store's write generation first: there is nothing to pull in ahead.
     async refreshTags() {},
 
-    async getExpiration(tags) {
+    async getExpiration(...args) {
+      const tags = tagList(args)
       const at = now()
       return store.read((_entries, tagCache, memo) => latestExpiration(memo.tagState(tagCache, at), namespaceTags(keyPrefix, tags), at), 0)
     },
 
     async updateTags(tags, durations) {
       await revalidateTags(store, resolved, tags, durations)
+    },
+
+    // Next 15 has no durations: every revalidation expires now. There is no `receiveExpiredTags`:
+    // Next 15 calls it only on handlers without `refreshTags`, and every process reads the tag
+    // state a server action wrote from the shared store anyway.
+    async expireTags(...tags) {
+      await revalidateTags(store, resolved, tags, undefined)
     },
   }
 }

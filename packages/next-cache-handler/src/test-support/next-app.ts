@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createServer as createNetServer } from 'node:net'
 import { join } from 'node:path'
 
-export const APP_DIR = join(__dirname, '../../../../examples/next-app')
-const NEXT_BIN = require.resolve('next/dist/bin/next', { paths: [APP_DIR] })
+const EXAMPLES = join(__dirname, '../../../../examples')
 
 /** A free loopback port. */
 export function freePort(): Promise<number> {
@@ -17,15 +17,51 @@ export function freePort(): Promise<number> {
   })
 }
 
-/** Runs `next build` in the example app; rejects with the build's output when it fails. */
-export function nextBuild(env: Record<string, string>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [NEXT_BIN, 'build'], { cwd: APP_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`next build failed (${code}):\n${output}`))))
-  })
+/**
+ * One of the example Next apps (`examples/<name>`) and the `next` it depends on. Each app's
+ * `next` is resolved from the app's own folder: npm nests a second major (examples/next15-app's
+ * next@15) in the app's node_modules, while the root node_modules holds the other (next@16).
+ */
+export class NextApp {
+  readonly dir: string
+  readonly bin: string
+  readonly nextVersion: string
+
+  /** `buildArgs`: extra `next build` flags (Next 15's `--no-lint`; Next 16 has no lint step and no such flag). */
+  constructor(
+    name: string,
+    private readonly buildArgs: readonly string[] = [],
+  ) {
+    this.dir = join(EXAMPLES, name)
+    this.bin = require.resolve('next/dist/bin/next', { paths: [this.dir] })
+    const manifest = require.resolve('next/package.json', { paths: [this.dir] })
+    this.nextVersion = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version
+  }
+
+  /** Runs `next build`; rejects with the build's output when it fails. */
+  build(env: Record<string, string>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [this.bin, 'build', ...this.buildArgs], { cwd: this.dir, env: nextEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+      let output = ''
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`next build (${this.nextVersion}) failed (${code}):\n${output}`))))
+    })
+  }
+
+  /** Runs `next start` on a free loopback port and waits until it answers. */
+  start(env: Record<string, string>): Promise<NextServer> {
+    return NextServer.start(this, env)
+  }
+}
+
+/**
+ * The environment of every Next child. Next 15 "patches" a lockfile it finds without its own
+ * platform's @next/swc entries by asking the registry and rewriting package-lock.json: never
+ * from a test (the monorepo's lockfile records next@16 at the root, which sets it off).
+ */
+function nextEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_IGNORE_INCORRECT_LOCKFILE: '1', ...env }
 }
 
 /** One `next start` process on a loopback port: one pid, stopped by `stop()`. */
@@ -39,11 +75,11 @@ export class NextServer {
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()))
   }
 
-  static async start(env: Record<string, string>): Promise<NextServer> {
+  static async start(app: NextApp, env: Record<string, string>): Promise<NextServer> {
     const port = await freePort()
-    const child = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-      cwd: APP_DIR,
-      env: { ...process.env, ...env },
+    const child = spawn(process.execPath, [app.bin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+      cwd: app.dir,
+      env: nextEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     const server = new NextServer(child, `http://127.0.0.1:${port}`)
@@ -55,7 +91,7 @@ export class NextServer {
         return server
       } catch {
         if (Date.now() > deadline) {
-          server.stop()
+          await server.stop()
           throw new Error(`next start did not answer within 30 s:\n${server.output}`)
         }
         await new Promise((resolve) => setTimeout(resolve, 100))
@@ -77,4 +113,11 @@ export class NextServer {
     await exited
     clearTimeout(timer)
   }
+}
+
+/** The text of the element with this id in one of the example pages' HTML. */
+export function textOf(html: string, id: string): string {
+  const match = new RegExp(`id="${id}">(.*?)</p>`).exec(html)
+  if (!match) throw new Error(`no #${id} in:\n${html.slice(0, 500)}`)
+  return match[1]!.replace(/<!-- -->/g, '')
 }

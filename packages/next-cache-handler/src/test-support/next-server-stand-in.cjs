@@ -27,6 +27,9 @@ async function main() {
     },
     updateTags: ({ tags, durations }) => useCache.updateTags(tags, durations),
     getExpiration: ({ tags }) => useCache.getExpiration(tags),
+    // Next 15's CacheHandlerV2 calls, tags spread.
+    expireTags: ({ tags }) => useCache.expireTags(...tags),
+    getExpirationSpread: ({ tags }) => useCache.getExpiration(...tags),
   }
   process.on('message', async ({ id, op, args }) => {
     try {
