@@ -421,9 +421,14 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
 
   // ----- maintenance -----
 
-  /** Removes every expired entry now; returns how many. */
+  /**
+   * Removes every expired entry now; returns how many. Also removes the value
+   * files that writers killed mid-write left (as opening does; cull() too).
+   */
   expire(): number {
-    return this.deleteInBatches('expire', (batch) => this.store.statements.deleteExpired.run(this.store.now(), batch).changes)
+    const expired = this.deleteInBatches('expire', (batch) => this.store.statements.deleteExpired.run(this.store.now(), batch).changes)
+    this.store.recoverPendingFiles()
+    return expired
   }
 
   /** Removes every entry carrying `tag`; returns how many. */
@@ -501,6 +506,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
           'Do the async work first, then write inside transact()',
       )
     }
+    this.store.prepareForFilesInTransaction()
     return this.store.write('transact', fn)
   }
 

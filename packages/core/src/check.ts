@@ -1,7 +1,8 @@
 import { lstatSync, readdirSync, rmdirSync, rmSync, type Stats } from 'node:fs'
+import { recoverPendingFiles } from './recover-pending-files.js'
 import type { Store } from './store.js'
 import { readOnlyError } from './translate-error.js'
-import { TEMP_SUFFIX, VALUES_DIRNAME } from './value-files.js'
+import { STALE_TEMP_MS, TEMP_SUFFIX, VALUES_DIRNAME } from './value-files.js'
 
 export interface CheckOptions {
   /**
@@ -36,12 +37,11 @@ export interface CheckReport {
   problems: CheckProblem[]
 }
 
-// A temp file this old belongs to a writer that died; a younger one may still be in flight.
-const STALE_TEMP_MS = 60 * 60 * 1000
-
 /**
  * Checks SQLite's integrity, then, holding the write lock so no writer moves
  * files underneath, reconciles rows with value files and the counters with the rows.
+ * What killed writers left is removed first, as opening does (recover-pending-files.ts),
+ * so only what diskcache could not have left is reported.
  */
 export function checkCache(store: Store, options: CheckOptions = {}): CheckReport {
   if (options.fix === true && store.options.readonly) throw readOnlyError(store.directory, 'check({ fix: true })')
@@ -67,6 +67,13 @@ function reconcileFiles(store: Store, fix: boolean, problems: CheckProblem[]): v
     string,
     number,
   ][]
+  // Files a writer recorded as pending are its (or, if it died, recovery's) to remove, never orphans.
+  if (store.options.readonly) {
+    for (const name of readPendingNames(store)) referenced.add(name)
+  } else {
+    recoverPendingFiles(store, new Set(rows.map((row) => row[1])))
+    for (const name of readPendingNames(store)) referenced.add(name)
+  }
   const dropped: number[] = []
   for (const [id, filename, size] of rows) {
     referenced.add(filename)
@@ -167,6 +174,12 @@ function scanDirectory(
     }
   }
   return remaining === 0 && dir !== VALUES_DIRNAME
+}
+
+function readPendingNames(store: Store): string[] {
+  // A reader may be looking at a file from before pending_files (schema 1): it cannot add the table.
+  const hasTable = store.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'pending_files'", 'pluck').get()
+  return hasTable === 1 ? (store.prepare('SELECT name FROM pending_files', 'pluck').all() as string[]) : []
 }
 
 function removeDirectory(path: string): boolean {

@@ -11,13 +11,23 @@
  *              rows, so an ordinary write dirties no extra page), hit/miss
  *              statistics and a settings version
  * settings     the shared settings, JSON-encoded
-
+ * pending_files  value files that may sit on disk with no entry pointing at them:
+ *              a name is recorded (and committed) before its file is created,
+ *              and a released file's name in the transaction that released it,
+ *              so a writer killed at any moment leaves nothing nobody knows
+ *              about (see pending-files.ts). `released` is 1 for a file whose
+ *              row is gone, 0 for a new file not yet in an entry; `since` is
+ *              wall-clock milliseconds.
+ *
  * Value files are deleted by the connection whose statement removed their row,
  * after its COMMIT: each connection adds TEMP triggers that report those file
- * names to it (see released-files.ts), so no shared table is written for them.
+ * names to it (see released-files.ts).
+ *
+ * Versions: 1 had no pending_files. Opening an older file runs SCHEMA_SQL (every
+ * statement is IF NOT EXISTS) and raises user_version, in one write transaction.
  */
 export const APPLICATION_ID = 0x44534b43 // 'DSKC'
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 export const DATABASE_FILENAME = 'cache.db'
 
 export const SCHEMA_SQL = `
@@ -47,6 +57,11 @@ CREATE TABLE IF NOT EXISTS entry_tags (
   PRIMARY KEY (tag, entry_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entry_tags_entry ON entry_tags (entry_id);
+CREATE TABLE IF NOT EXISTS pending_files (
+  name TEXT PRIMARY KEY NOT NULL,
+  since INTEGER NOT NULL,
+  released INTEGER NOT NULL
+) WITHOUT ROWID;
 
 CREATE TRIGGER IF NOT EXISTS entries_after_insert_file AFTER INSERT ON entries WHEN NEW.size <> 0 BEGIN
   UPDATE counters SET value = value + NEW.size WHERE name = 'file_bytes';

@@ -8,6 +8,9 @@ import { type CacheSettings, DEFAULT_SETTINGS, type ProcessOptions, type Resolve
 import { prepareStatements, type Statement, type Statements } from './statements.js'
 import { isPromiseLike } from './is-async-function.js'
 import { ReleasedFiles } from './released-files.js'
+import { PendingFiles } from './pending-files.js'
+import { recoverPendingFiles } from './recover-pending-files.js'
+import { crashPoint } from './crash-point.js'
 import { readOnlyError, translateError } from './translate-error.js'
 import type { KeyKind, StoredKey } from './cache-key.js'
 import type { EntryMeta } from './entry-options.js'
@@ -50,6 +53,7 @@ export class Store {
   private readonly prepared = new Map<string, Statement>()
   private settingsVersion = -1
   private readonly releasedFiles: ReleasedFiles
+  private readonly pendingFiles = new PendingFiles(this)
   private knownVolume = 0
   private housekeptAt = -Infinity
   private writesSinceHousekeeping = 0
@@ -81,6 +85,7 @@ export class Store {
       else this.initializeSettings(resolved.settings)
       this.db.exec('PRAGMA cache_size = -16384') // 16 MiB of page cache per connection
       this.db.exec(`PRAGMA mmap_size = ${2 ** 28}`) // reads come straight from the OS page cache
+      this.recoverPendingFilesIfUnlocked()
     } catch (error) {
       // Reading the settings is the first query past the database's first page:
       // a corrupt or unreadable file shows up here, and must not leak the connection.
@@ -119,12 +124,16 @@ export class Store {
             'Do the async work first, then write inside transact()',
         )
       }
+      this.pendingFiles.beforeCommit()
       this.statements.commit.run()
     } catch (error) {
       this.depth = 0
       if (this.db.inTransaction) this.statements.rollback.run()
       this.releasedFiles.forget()
+      this.pendingFiles.transactionEnded(false)
+      // Their rows are back with the rollback: they go at the next write, the files now.
       for (const name of this.published) this.files.removeQuietly(name)
+      this.pendingFiles.settle(this.published)
       this.published = []
       this.accessLog.transactionEnded(false)
       if (this.uncommittedSettings) this.reloadSettingsAfterRollback()
@@ -132,6 +141,7 @@ export class Store {
     }
     this.depth = 0
     this.published = []
+    this.pendingFiles.transactionEnded(true)
     this.accessLog.transactionEnded(true)
     this.uncommittedSettings = false
     this.applySynchronous()
@@ -160,7 +170,13 @@ export class Store {
   }
 
   private removeReleasedFiles(): void {
-    for (const name of this.releasedFiles.take()) this.files.removeQuietly(name)
+    const names = this.releasedFiles.take()
+    if (names.length === 0) return
+    crashPoint('committed')
+    for (const name of names) this.files.removeQuietly(name)
+    this.pendingFiles.settle(names)
+    // A process that only deletes never opens a write transaction to forget them in.
+    if (this.pendingFiles.isSettledFull) this.writeIfUnlocked('forget removed value files', () => this.pendingFiles.forgetSettled())
   }
 
   /** Runs reads in one snapshot (a deferred transaction), or inside the open write transaction. */
@@ -262,24 +278,67 @@ export class Store {
 
   /** Writes a value file's bytes under a temporary name, before the transaction. */
   stageFile(data: Buffer): string {
-    const name = this.files.createName()
+    const name = this.depth > 0 ? this.pendingFiles.reserveInTransaction() : this.reserveFileName()
     try {
       this.files.writeTemp(name, data)
     } catch (error) {
+      this.abandonFileName(name) // writeTemp removed what it wrote
       throw this.translate(error)
     }
     return name
+  }
+
+  /** A name for a new value file written outside a transaction, recorded in pending_files before the file exists (see pending-files.ts). */
+  reserveFileName(): string {
+    return this.pendingFiles.reserve()
+  }
+
+  /** Before a transaction that may write value files inside it (transact()): see PendingFiles.ensureCover. */
+  prepareForFilesInTransaction(): void {
+    if (this.depth === 0 && !this.options.readonly) this.pendingFiles.ensureCover()
   }
 
   /** Moves a staged file into place; call inside the write transaction that references it. */
   publishFile(name: string): void {
     this.files.publish(name)
     this.published.push(name)
+    crashPoint('published')
+    this.pendingFiles.publishedInTransaction(name)
   }
 
   /** Removes a staged file's temporary copy if it never made it into place. */
   discardStagedFile(staged: StagedValue): void {
-    if (staged.file !== null) this.files.removeQuietly(staged.file + TEMP_SUFFIX)
+    if (staged.file !== null) this.discardTempFile(staged.file)
+  }
+
+  /** Removes `name`'s temp file, if it is still there (never published), and lets its pending row go. */
+  discardTempFile(name: string): void {
+    if (this.files.removeQuietly(name + TEMP_SUFFIX)) this.pendingFiles.settle([name])
+  }
+
+  /** A reserved name whose file was never published and is gone already: its pending row can go. */
+  abandonFileName(name: string): void {
+    this.pendingFiles.settle([name])
+  }
+
+  /**
+   * Removes what killed writers left (recover-pending-files.ts), when the write
+   * lock is free this instant: opening and closing must never wait for it. A
+   * read first, so a cache with nothing pending takes no lock at all.
+   */
+  private recoverPendingFilesIfUnlocked(): void {
+    if (this.options.readonly || !this.hasPendingFiles()) return
+    this.writeIfUnlocked('recover value files', () => recoverPendingFiles(this))
+  }
+
+  /** The same, waiting for the lock like any write (for expire() and cull(), which take it anyway). */
+  recoverPendingFiles(): number {
+    if (this.options.readonly || !this.run(() => this.hasPendingFiles())) return 0
+    return this.write('recover value files', () => recoverPendingFiles(this))
+  }
+
+  private hasPendingFiles(): boolean {
+    return this.prepare('SELECT EXISTS (SELECT 1 FROM pending_files)', 'pluck').get() === 1
   }
 
   /**
@@ -544,8 +603,14 @@ export class Store {
   close(): void {
     if (!this.db.open) return
     this.accessLog.close()
-    // An empty write: on its way it flushes the access log.
-    if (!this.options.readonly) this.writeIfUnlocked('close', () => {})
+    // On its way the write flushes the access log and forgets the pending rows of removed files.
+    if (!this.options.readonly) {
+      this.pendingFiles.releaseReserved()
+      this.writeIfUnlocked('close', () => {
+        this.pendingFiles.forgetSettled()
+        if (this.hasPendingFiles()) recoverPendingFiles(this)
+      })
+    }
     this.db.close()
   }
 }

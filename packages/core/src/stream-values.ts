@@ -6,7 +6,6 @@ import { InvalidValueError } from './errors.js'
 import type { Store } from './store.js'
 import { isBinaryKind, ValueKind } from './value-codec.js'
 import { readOnlyError } from './translate-error.js'
-import { TEMP_SUFFIX } from './value-files.js'
 
 type Row = [number, number, unknown, string | null, number | null]
 
@@ -55,11 +54,12 @@ export async function writeStream(
   const readable = source instanceof Readable ? source : Readable.from(source)
   const compression = store.settings.compression
   const codec = compression === 'none' ? undefined : COMPRESSION_CODECS[compression]
-  const name = store.files.createName()
+  const name = store.reserveFileName()
   let size: number
   try {
     size = await store.files.writeTempStream(name, readable, codec?.createCompressor())
   } catch (error) {
+    store.abandonFileName(name) // writeTempStream removed what it wrote
     throw store.translate(error)
   }
   const staged = {
@@ -74,6 +74,6 @@ export async function writeStream(
       store.putEntry(kind, stored, staged, resolveEntryOptions(options, now), now)
     })
   } finally {
-    store.files.removeQuietly(name + TEMP_SUFFIX)
+    store.discardTempFile(name)
   }
 }

@@ -4,6 +4,7 @@ import {
   createReadStream,
   createWriteStream,
   fsyncSync,
+  lstatSync,
   openSync,
   readFileSync,
   renameSync,
@@ -14,10 +15,13 @@ import {
 import { dirname } from 'node:path'
 import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { crashPoint } from './crash-point.js'
 import { CREATE_FLAGS, ValueFilePaths } from './value-file-paths.js'
 
 export const VALUES_DIRNAME = 'values'
 export const TEMP_SUFFIX = '.tmp'
+/** A temp file untouched this long belongs to a writer that died; a younger one may still be in flight. */
+export const STALE_TEMP_MS = 60 * 60 * 1000
 
 /**
  * Large values live in files under `values/ab/cd/<28 hex>.val`. Names are random,
@@ -76,6 +80,7 @@ export class ValueFiles {
       } finally {
         closeSync(fd)
       }
+      crashPoint('temp-written')
     } catch (error) {
       // A full disk leaves a partial file: remove it, and the directories made for it.
       this.removeQuietly(name + TEMP_SUFFIX)
@@ -127,16 +132,42 @@ export class ValueFiles {
     return { stream: createReadStream('', { fd: opened.fd, autoClose: true }), size: opened.size }
   }
 
-  /** Removes a value file (or a leftover temp file) and prunes its now-empty parent directories. */
-  removeQuietly(name: string): void {
+  /** Removes a value file (or a leftover temp file) and prunes its now-empty parent directories; true if it removed it. */
+  removeQuietly(name: string): boolean {
     // Through a directory replaced by a link, unlink would delete a file outside the cache.
-    if (!this.paths.hasRealParents(name)) return
+    if (!this.paths.hasRealParents(name)) return false
     try {
       unlinkSync(this.pathOf(name))
     } catch {
-      return
+      return false
     }
     this.pruneEmptyDirectories(name)
+    return true
+  }
+
+  /**
+   * Removes the directories made for `name` if they are empty, though the file
+   * itself never came to be (a writer killed between mkdir and open leaves them).
+   */
+  pruneDirectoriesOf(name: string): void {
+    if (!this.isValidName(name)) return
+    for (const dir of [dirname(name), dirname(dirname(name))]) {
+      try {
+        rmdirSync(this.pathOf(dir)) // never follows a link: rmdir of one fails
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return
+      }
+    }
+  }
+
+  /** When `name` (a value or temp file) was last written, in epoch ms; undefined when it is absent or behind a link. */
+  modifiedAt(name: string): number | undefined {
+    if (!this.paths.hasRealParents(name)) return undefined
+    try {
+      return lstatSync(this.pathOf(name)).mtimeMs
+    } catch {
+      return undefined
+    }
   }
 
   /** Removes the directories above `name` that are empty, stopping below values/. */

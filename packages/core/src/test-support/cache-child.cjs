@@ -79,6 +79,14 @@ const handlers = {
     cache.set(key, value, options)
     return true
   },
+  delete({ key }) {
+    return cache.delete(key)
+  },
+  /** Pushes a value onto the Deque opened by openDeque. */
+  dequePush({ value }) {
+    deque.push(value)
+    return true
+  },
   add({ key, value }) {
     return cache.add(key, value)
   },

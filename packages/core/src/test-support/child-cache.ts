@@ -26,6 +26,8 @@ export interface StartOptions {
   /** Run the child as this user and group (only root can ask). */
   uid?: number
   gid?: number
+  /** Extra environment variables for the child (DISKCACHE_CRASH_AT, say: see crash-point.ts). */
+  env?: Record<string, string>
 }
 
 const running = new Set<ChildCache>()
@@ -80,7 +82,10 @@ export class ChildCache {
       throw new Error(`${BUILT_PACKAGE} is missing: build first (npm run build in packages/core, or npm test from the root)`)
     }
     const stdio: ['ignore', 'ignore', 'pipe', 'ipc'] = ['ignore', 'ignore', 'pipe', 'ipc']
-    const ids = options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }
+    const ids = {
+      ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
+      ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
+    }
     const child =
       options.fileSizeLimitKiB === undefined
         ? spawn(process.execPath, [SCRIPT, directory], { stdio, ...ids })
