@@ -11,6 +11,7 @@ import { ReleasedFiles } from './released-files.js'
 import { PendingFiles } from './pending-files.js'
 import { recoverPendingFiles } from './recover-pending-files.js'
 import { crashPoint } from './crash-point.js'
+import { retryWhileBusy } from './busy-wait.js'
 import { readOnlyError, translateError } from './translate-error.js'
 import type { KeyKind, StoredKey } from './cache-key.js'
 import type { EntryMeta } from './entry-options.js'
@@ -63,6 +64,8 @@ export class Store {
   /** writeSettings ran in the open transaction: a rollback must bring the stored settings back. */
   private uncommittedSettings = false
   private depth = 0
+  /** How long run() and writeOne() wait for another process's lock (0 inside writeIfUnlocked). */
+  private busyTimeout: number
   /** Files published inside the open transaction: removed again if it rolls back. */
   private published: string[] = []
   /** Set for a writer: readers never commit, so they have nothing to lose to a deleted file. */
@@ -73,6 +76,7 @@ export class Store {
     resolved: ResolvedOptions,
   ) {
     this.options = resolved.process
+    this.busyTimeout = resolved.process.timeout
     this.now = resolved.process.now
     this.db = openDatabase(directory, resolved.process)
     try {
@@ -85,6 +89,7 @@ export class Store {
       else this.initializeSettings(resolved.settings)
       this.db.exec('PRAGMA cache_size = -16384') // 16 MiB of page cache per connection
       this.db.exec(`PRAGMA mmap_size = ${2 ** 28}`) // reads come straight from the OS page cache
+      this.db.exec('PRAGMA busy_timeout = 0') // from here on, run() and writeOne() wait for locks (busy-wait.ts)
       this.recoverPendingFilesIfUnlocked()
     } catch (error) {
       // Reading the settings is the first query past the database's first page:
@@ -159,9 +164,14 @@ export class Store {
     if (this.options.readonly) throw readOnlyError(this.directory, operation)
     let result: T
     try {
-      result = fn()
+      try {
+        result = fn()
+      } catch (error) {
+        this.releasedFiles.forget() // SQLite rolled the statement back
+        result = retryWhileBusy(fn, error, this.busyTimeout)
+      }
     } catch (error) {
-      this.releasedFiles.forget() // SQLite rolled the statement back
+      this.releasedFiles.forget()
       throw this.translate(error)
     }
     this.removeReleasedFiles() // a replaced or deleted row's file, if it had one
@@ -199,9 +209,14 @@ export class Store {
     try {
       return fn()
     } catch (error) {
-      throw this.translate(error)
+      try {
+        return retryWhileBusy(fn, error, this.busyTimeout)
+      } catch (last) {
+        throw this.translate(last)
+      }
     }
   }
+
 
   translate(error: unknown): unknown {
     if (!this.db.open) return new CacheClosedError(`the cache in ${this.directory} is closed; open a new Cache to use it again`)
@@ -588,14 +603,14 @@ export class Store {
    * that can wait for a later write, and must never stall a read.
    */
   writeIfUnlocked(operation: string, fn: () => void): boolean {
-    this.db.exec('PRAGMA busy_timeout = 0')
+    this.busyTimeout = 0
     try {
       this.write(operation, fn)
       return true
     } catch {
       return false
     } finally {
-      this.db.exec(`PRAGMA busy_timeout = ${this.options.timeout}`)
+      this.busyTimeout = this.options.timeout
     }
   }
 
