@@ -217,7 +217,6 @@ export class Store {
     }
   }
 
-
   translate(error: unknown): unknown {
     if (!this.db.open) return new CacheClosedError(`the cache in ${this.directory} is closed; open a new Cache to use it again`)
     return translateError(error, { directory: this.directory, timeout: this.options.timeout })

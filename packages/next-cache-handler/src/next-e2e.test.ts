@@ -5,8 +5,9 @@
 import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { NextApp, type NextServer, textOf } from './test-support/next-app.js'
+import { NextApp, textOf } from './test-support/next-app.js'
 import { makeTempDir } from './test-support/temp-dir.js'
+import { itKeepsHitsAcrossRestart, itSharesHitsAcrossProcesses } from './test-support/shared-e2e-cases.js'
 import { TwoServers } from './test-support/two-servers.js'
 
 jest.setTimeout(240_000)
@@ -14,21 +15,9 @@ jest.setTimeout(240_000)
 const app = new NextApp('next-app')
 const DIST_DIR = '.next-e2e'
 let servers: TwoServers
-let a: NextServer
-let b: NextServer
-
-async function startBoth(): Promise<void> {
-  await servers.startBoth()
-  ;({ a, b } = servers)
-}
-
-async function revalidate(server: NextServer, query: string): Promise<void> {
-  await servers.revalidate(server, query)
-}
 
 beforeAll(async () => {
   servers = await TwoServers.open(app, DIST_DIR)
-  ;({ a, b } = servers)
 })
 
 afterAll(async () => {
@@ -53,84 +42,62 @@ describe('@diskcache/next under next start (two processes, one store)', () => {
     }
   })
 
-  it('answers an ISR page MISS then HIT, and process B serves what process A rendered', async () => {
-    const first = await a.get('/isr')
-    expect(first.cache).toBe('MISS')
-    const second = await a.get('/isr')
-    expect(second.cache).toBe('HIT')
-    expect(textOf(second.text, 'rendered')).toBe(textOf(first.text, 'rendered'))
-    const onB = await b.get('/isr')
-    expect(onB.cache).toBe('HIT')
-    expect(textOf(onB.text, 'rendered')).toBe(textOf(first.text, 'rendered'))
-  })
-
-  it('caches a route handler across processes', async () => {
-    expect((await a.get('/api/time')).cache).toBe('MISS')
-    const hit = await b.get('/api/time')
-    expect(hit.cache).toBe('HIT')
-  })
+  itSharesHitsAcrossProcesses(() => servers)
 
   it('gives fresh content on B after revalidateTag(tag, { expire: 0 }) on A', async () => {
-    await a.get('/fetch')
-    const cached = await b.get('/fetch')
+    await servers.a.get('/fetch')
+    const cached = await servers.b.get('/fetch')
     expect(cached.cache).toBe('HIT')
     const before = textOf(cached.text, 'data')
-    await revalidate(a, 'tag=data&profile=expire0')
-    const after = await b.get('/fetch')
+    await servers.revalidate(servers.a, 'tag=data&profile=expire0')
+    const after = await servers.b.get('/fetch')
     expect(after.cache).not.toBe('HIT')
     expect(textOf(after.text, 'data')).not.toBe(before)
-    expect((await a.get('/fetch')).cache).toBe('HIT')
+    expect((await servers.a.get('/fetch')).cache).toBe('HIT')
   })
 
   it("serves STALE after revalidateTag(tag, 'max'), then fresh content", async () => {
-    await a.get('/isr')
-    const before = textOf((await b.get('/isr')).text, 'rendered')
+    await servers.a.get('/isr')
+    const before = textOf((await servers.b.get('/isr')).text, 'rendered')
     // The ISR page carries its implicit tags in x-next-cache-tags; '_N_T_/isr' is one of them.
-    await revalidate(a, 'tag=_N_T_/isr&profile=max')
-    const stale = await b.get('/isr')
+    await servers.revalidate(servers.a, 'tag=_N_T_/isr&profile=max')
+    const stale = await servers.b.get('/isr')
     expect(stale.cache).toBe('STALE')
     expect(textOf(stale.text, 'rendered')).toBe(before)
     let fresh = before
     for (let i = 0; i < 50 && fresh === before; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100))
-      fresh = textOf((await a.get('/isr')).text, 'rendered')
+      fresh = textOf((await servers.a.get('/isr')).text, 'rendered')
     }
     expect(fresh).not.toBe(before)
   })
 
   it('re-renders a page after revalidatePath', async () => {
-    await a.get('/isr')
-    const before = textOf((await a.get('/isr')).text, 'rendered')
-    await revalidate(b, 'path=/isr')
-    const after = await a.get('/isr')
+    await servers.a.get('/isr')
+    const before = textOf((await servers.a.get('/isr')).text, 'rendered')
+    await servers.revalidate(servers.b, 'path=/isr')
+    const after = await servers.a.get('/isr')
     expect(after.cache).not.toBe('HIT')
     expect(textOf(after.text, 'rendered')).not.toBe(before)
   })
 
   it("re-runs a 'use cache' function on B after its cacheTag is revalidated on A", async () => {
-    await a.get('/cached')
-    const before = textOf((await b.get('/cached')).text, 'thing')
-    await revalidate(a, 'tag=thing&profile=expire0')
+    await servers.a.get('/cached')
+    const before = textOf((await servers.b.get('/cached')).text, 'thing')
+    await servers.revalidate(servers.a, 'tag=thing&profile=expire0')
     // The page entry carries 'thing' too, so both the page and the 'use cache' entry are re-made.
-    const after = await b.get('/cached')
+    const after = await servers.b.get('/cached')
     expect(textOf(after.text, 'thing')).not.toBe(before)
   })
 
-  it('still serves hits after both servers restart (the store persists)', async () => {
-    const before = await a.get('/isr')
-    await servers.stopBoth()
-    await startBoth()
-    const after = await b.get('/isr')
-    expect(after.cache).toBe('HIT')
-    expect(textOf(after.text, 'rendered')).toBe(textOf(before.text, 'rendered'))
-  })
+  itKeepsHitsAcrossRestart(() => servers)
 
   it("does not serve the old build's pages after a new build (new BUILD_ID) on the same store", async () => {
-    const before = textOf((await a.get('/isr')).text, 'rendered')
+    const before = textOf((await servers.a.get('/isr')).text, 'rendered')
     await servers.stopBoth()
     await app.build(servers.env)
-    await startBoth()
-    const after = await a.get('/isr')
+    await servers.startBoth()
+    const after = await servers.a.get('/isr')
     expect(after.cache).toBe('MISS')
     expect(textOf(after.text, 'rendered')).not.toBe(before)
   })
