@@ -114,10 +114,8 @@ export function captureResponse(res: ServerResponse, exchange: CacheExchange): v
       if (typeof callback === 'function') process.nextTick(callback as Callback)
       return this
     }
-    const result = head.dropBody
-      ? end.call(this, callback)
-      : end.call(this, chunk, encoding, callback)
+    // Stored before the last bytes go out: a client holding the whole response finds it in every process.
     finish(true)
-    return result
+    return head.dropBody ? end.call(this, callback) : end.call(this, chunk, encoding, callback)
   } as ServerResponse['end']
 }

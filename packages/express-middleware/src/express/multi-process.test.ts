@@ -1,4 +1,6 @@
 import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
+import { ChildCache, killAllChildren } from '../../../core/src/test-support/child-cache.js'
 import { send } from '../test-support/http-client.js'
 import { makeTempDir } from '../test-support/temp-dir.js'
 import { assertBuilt, startWorker as startWorkerScript, stopWorkers } from '../test-support/worker-processes.js'
@@ -7,11 +9,12 @@ const WORKER = join(__dirname, '../test-support/express-worker.cjs')
 
 
 /** A worker process serving the app over `directory`; resolves with its base URL. */
-function startWorker(directory: string, collapse = 'process'): Promise<string> {
-  return startWorkerScript(WORKER, [directory, collapse])
+function startWorker(directory: string, collapse = 'process', storeTimeout = ''): Promise<string> {
+  return startWorkerScript(WORKER, [directory, collapse, storeTimeout])
 }
 
 afterEach(async () => {
+  await killAllChildren()
   await stopWorkers()
 })
 
@@ -36,6 +39,21 @@ describe('two worker processes sharing one directory', () => {
     const again = await send(a, '/items/1', { headers })
     expect(again.headers['x-cache']).toBe('MISS')
     expect(again.body).toContain('(call 2)')
+  })
+
+  it('store a response before the client has all of it, so the next request to another process is a hit', async () => {
+    const directory = makeTempDir()
+    const [a, b] = await Promise.all([startWorker(directory, 'process', '5000'), startWorker(directory)])
+    const headers = { host: 'shop.example' }
+    // A third process holds the write lock, so A's store of the miss waits until it lets go.
+    const holder = await ChildCache.start(directory)
+    expect(await holder.request('lock')).toBe('locked')
+    const exchange = send(a, '/items/7', { headers }).then(async (miss) => ({ miss, next: await send(b, '/items/7', { headers }) }))
+    await delay(200)
+    expect(await holder.request('unlock')).toBe('unlocked')
+    const { miss, next } = await exchange
+    expect(miss.headers['x-cache']).toBe('MISS')
+    expect([next.headers['x-cache'], next.body]).toEqual(['HIT', miss.body])
   })
 
   it('run the handler once for concurrent misses in both processes with collapse: host', async () => {

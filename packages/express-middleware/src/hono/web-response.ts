@@ -47,8 +47,9 @@ export function tapBody(body: ReadableStream<Uint8Array>, exchange: CacheExchang
       try {
         const next = await reader.read()
         if (next.done) {
-          controller.close()
+          // Stored before the stream ends, as in the Express binding.
           finish(true)
+          controller.close()
           return
         }
         if (chunks) {

@@ -1,12 +1,13 @@
 'use strict'
 // One worker process of the multi-process test: an Express app with the BUILT
 // middleware (as a user runs it) on 127.0.0.1, over the directory named on the
-// command line. Sends { port } once listening; exits when the parent goes.
+// command line (then collapse and storeTimeout). Sends { port } once listening; exits when the parent goes.
 const { join } = require('node:path')
 const express = require('express')
 const { diskCacheMiddleware } = require(join(__dirname, '../../dist/cjs/index.js'))
 
-const cache = diskCacheMiddleware({ directory: process.argv[2], collapse: process.argv[3] || 'process' })
+const storeTimeout = process.argv[4] ? Number(process.argv[4]) : undefined
+const cache = diskCacheMiddleware({ directory: process.argv[2], collapse: process.argv[3] || 'process', ...(storeTimeout && { storeTimeout }) })
 const app = express()
 app.use(cache)
 let calls = 0
