@@ -4,7 +4,7 @@
 // read the .js files beside it. Two tsc runs instead of a bundler: the output
 // is one file per source file, easy to debug and to source-map.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 
@@ -24,4 +24,15 @@ for (const { dir, type, args } of builds) {
   // format of each .js file from the nearest package.json "type".
   writeFileSync(join(outDir, 'package.json'), JSON.stringify({ type }) + '\n')
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--outDir', outDir, ...args], { stdio: 'inherit' })
+}
+
+// src/own-filename.ts names its own file with CommonJS's __filename (which jest's
+// transform provides too); an ES module has only import.meta, which tsc refuses
+// to compile for CommonJS, so the ES build gets that one file written here.
+const ownFilename = join(dist, 'esm', 'own-filename.js')
+if (existsSync(ownFilename)) {
+  writeFileSync(
+    ownFilename,
+    "import { fileURLToPath } from 'node:url'\n/** This file's path, to resolve packages from. */\nexport const OWN_FILENAME = fileURLToPath(import.meta.url)\n",
+  )
 }

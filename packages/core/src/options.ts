@@ -45,6 +45,12 @@ export interface CacheOptions extends Partial<Omit<CacheSettings, 'serializer'>>
   ifCorrupt?: 'throw' | 'rebuild'
   /** Clock in epoch milliseconds; inject one in tests. @default Date.now */
   now?: () => number
+  /**
+   * Where the WAL is copied back into the database (and, unless synchronous is 'off', fsynced):
+   * 'background' on a worker thread shared by the process's caches, off the event loop;
+   * 'inline' in whichever write fills the WAL, as SQLite does by default. @default 'background'
+   */
+  checkpoint?: 'background' | 'inline'
 }
 
 export const DEFAULT_SETTINGS = {
@@ -59,7 +65,7 @@ export const DEFAULT_SETTINGS = {
   synchronous: 'normal',
 } satisfies CacheSettings as Readonly<CacheSettings>
 
-type ProcessOptionName = 'timeout' | 'readonly' | 'ownerOnly' | 'ifCorrupt' | 'now'
+type ProcessOptionName = 'timeout' | 'readonly' | 'ownerOnly' | 'ifCorrupt' | 'now' | 'checkpoint'
 
 export const DEFAULT_OPTIONS: Readonly<Required<Pick<CacheOptions, ProcessOptionName>>> = {
   timeout: 5000,
@@ -67,6 +73,7 @@ export const DEFAULT_OPTIONS: Readonly<Required<Pick<CacheOptions, ProcessOption
   ownerOnly: false,
   ifCorrupt: 'throw',
   now: Date.now,
+  checkpoint: 'background',
 }
 
 export type ProcessOptions = Required<Pick<CacheOptions, ProcessOptionName>> & { serializer: Serializer | undefined }
@@ -80,7 +87,7 @@ export interface ResolvedOptions {
 
 const SETTING_NAMES = Object.keys(DEFAULT_SETTINGS) as (keyof CacheSettings)[]
 /** Every option name a Cache accepts. */
-export const OPTION_NAMES: readonly string[] = [...SETTING_NAMES, 'timeout', 'readonly', 'ownerOnly', 'ifCorrupt', 'now']
+export const OPTION_NAMES: readonly string[] = [...SETTING_NAMES, 'timeout', 'readonly', 'ownerOnly', 'ifCorrupt', 'now', 'checkpoint']
 
 export function resolveOptions(input: CacheOptions = {}): ResolvedOptions {
   if (typeof input !== 'object' || input === null) {
@@ -107,6 +114,7 @@ export function resolveOptions(input: CacheOptions = {}): ResolvedOptions {
     ownerOnly: input.ownerOnly === undefined ? DEFAULT_OPTIONS.ownerOnly : checkBoolean('ownerOnly', input.ownerOnly),
     ifCorrupt: input.ifCorrupt === undefined ? DEFAULT_OPTIONS.ifCorrupt : checkChoice('ifCorrupt', input.ifCorrupt, ['throw', 'rebuild']),
     now: input.now === undefined ? DEFAULT_OPTIONS.now : checkFunction('now', input.now),
+    checkpoint: input.checkpoint === undefined ? DEFAULT_OPTIONS.checkpoint : checkChoice('checkpoint', input.checkpoint, ['background', 'inline']),
     serializer: customSerializer,
   }
   return { settings: Object.freeze(settings), process: Object.freeze(process) }

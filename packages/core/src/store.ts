@@ -12,6 +12,7 @@ import { PendingFiles } from './pending-files.js'
 import { recoverPendingFiles } from './recover-pending-files.js'
 import { crashPoint } from './crash-point.js'
 import { retryWhileBusy } from './busy-wait.js'
+import { BackgroundCheckpoint, INLINE_PAGES, SAFETY_NET_PAGES } from './background-checkpoint.js'
 import { readOnlyError, translateError } from './translate-error.js'
 import type { KeyKind, StoredKey } from './cache-key.js'
 import type { EntryMeta } from './entry-options.js'
@@ -70,6 +71,8 @@ export class Store {
   private published: string[] = []
   /** Set for a writer: readers never commit, so they have nothing to lose to a deleted file. */
   private readonly databaseFile: DatabaseFileIdentity | undefined
+  /** The worker thread's checkpoints of this database (background-checkpoint.ts), for a writer with checkpoint: 'background'. */
+  private checkpoints: BackgroundCheckpoint | undefined
 
   constructor(
     readonly directory: string,
@@ -91,12 +94,23 @@ export class Store {
       this.db.exec(`PRAGMA mmap_size = ${2 ** 28}`) // reads come straight from the OS page cache
       this.db.exec('PRAGMA busy_timeout = 0') // from here on, run() and writeOne() wait for locks (busy-wait.ts)
       this.recoverPendingFilesIfUnlocked()
+      if (!this.options.readonly && this.options.checkpoint === 'background') this.startBackgroundCheckpoints()
     } catch (error) {
+      this.checkpoints?.close()
       // Reading the settings is the first query past the database's first page:
       // a corrupt or unreadable file shows up here, and must not leak the connection.
       this.db.close()
       throw translateError(error, { directory, timeout: this.options.timeout })
     }
+  }
+
+  private startBackgroundCheckpoints(): void {
+    const path = join(this.directory, DATABASE_FILENAME)
+    this.checkpoints = BackgroundCheckpoint.start(path, SYNCHRONOUS_PRAGMA[this.settings.synchronous], () => {
+      this.checkpoints = undefined
+      this.db.exec(`PRAGMA wal_autocheckpoint = ${INLINE_PAGES}`)
+    })
+    if (this.checkpoints) this.db.exec(`PRAGMA wal_autocheckpoint = ${SAFETY_NET_PAGES}`)
   }
 
   get isOpen(): boolean {
@@ -152,6 +166,7 @@ export class Store {
     this.applySynchronous()
     this.removeReleasedFiles()
     this.databaseFile?.assertInPlace()
+    this.checkpoints?.noteWrite()
     return result
   }
 
@@ -176,6 +191,7 @@ export class Store {
     }
     this.removeReleasedFiles() // a replaced or deleted row's file, if it had one
     this.databaseFile?.assertInPlace()
+    this.checkpoints?.noteWrite()
     return result
   }
 
@@ -574,6 +590,7 @@ export class Store {
     const wanted = this.settings.synchronous
     if (wanted === this.appliedSynchronous || this.db.inTransaction) return
     this.db.exec(`PRAGMA synchronous = ${SYNCHRONOUS_PRAGMA[wanted]}`)
+    if (this.checkpoints) this.checkpoints.synchronous = SYNCHRONOUS_PRAGMA[wanted]
     this.appliedSynchronous = wanted
   }
 
@@ -625,6 +642,8 @@ export class Store {
         if (this.hasPendingFiles()) recoverPendingFiles(this)
       })
     }
+    // The worker's connection goes first, so this one is the last and SQLite removes the WAL.
+    this.checkpoints?.close()
     this.db.close()
   }
 }

@@ -1,0 +1,120 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
+import { Cache } from './cache.js'
+import { InvalidOptionError } from './errors.js'
+import { INLINE_PAGES, SAFETY_NET_PAGES } from './background-checkpoint.js'
+import { openCache } from './test-support/open-cache.js'
+import { makeTempDir } from './test-support/temp-dir.js'
+import { thrownBy } from './test-support/thrown-by.js'
+
+const VALUE = 'v'.repeat(1000)
+
+function autocheckpoint(cache: Cache): number {
+  return (cache as unknown as { store: { db: { pragma(text: string, options: { simple: true }): number } } }).store.db.pragma('wal_autocheckpoint', { simple: true })
+}
+
+function bytes(path: string): number {
+  return existsSync(path) ? statSync(path).size : 0
+}
+
+/** Polls until `condition` holds, for at most `ms`. */
+async function eventually(condition: () => boolean, ms = 10_000): Promise<boolean> {
+  const deadline = Date.now() + ms
+  while (!condition()) {
+    if (Date.now() > deadline) return false
+    await delay(20)
+  }
+  return true
+}
+
+describe("checkpoint: 'background' (the default)", () => {
+  it('turns the connection’s own checkpoint down to the safety net, and copies the WAL into the database from the worker', async () => {
+    const directory = makeTempDir()
+    const cache = openCache({}, directory)
+    expect(autocheckpoint(cache)).toBe(SAFETY_NET_PAGES)
+    const database = join(directory, 'cache.db')
+    const before = bytes(database)
+    // About 2,400 pages of WAL (a new key writes 3): past SQLite's 1,000-page checkpoint, short of the connection's own.
+    for (let i = 0; i < 800; i++) cache.set(`k${i}`, VALUE)
+    expect(bytes(join(directory, 'cache.db-wal'))).toBeLessThan(SAFETY_NET_PAGES * 4096)
+    // Only a checkpoint moves pages into the database file, and this connection did not run one.
+    expect(await eventually(() => bytes(database) > before + 500_000)).toBe(true)
+    expect(cache.get('k799')).toBe(VALUE)
+    cache.close()
+  })
+
+  it('keeps the WAL bounded through a long run of writes with no pause', () => {
+    const directory = makeTempDir()
+    const cache = openCache({}, directory)
+    for (let i = 0; i < 12_000; i++) cache.set(`k${i % 3000}`, VALUE)
+    for (let i = 0; i < 3000; i++) cache.delete(`k${i}`)
+    // The connection checkpoints past the safety net (16 MiB), unless the worker is in the middle of one
+    // (only one checkpoint runs at a time): then at its next commit. A frame is a 4 KiB page and its header.
+    expect(bytes(join(directory, 'cache.db-wal'))).toBeLessThan(2 * SAFETY_NET_PAGES * 4120)
+    cache.close()
+  })
+
+  it('lets go of the file before the cache closes, so the WAL is removed as with no worker', () => {
+    const directory = makeTempDir()
+    const cache = openCache({}, directory)
+    for (let i = 0; i < 500; i++) cache.set(`k${i}`, VALUE)
+    expect(existsSync(join(directory, 'cache.db-wal'))).toBe(true)
+    cache.close()
+    expect(existsSync(join(directory, 'cache.db-wal'))).toBe(false)
+    const again = openCache({}, directory)
+    expect(again.get('k499')).toBe(VALUE)
+    again.close()
+  })
+
+  it('never keeps a process alive: a script that leaves its cache open exits by itself', () => {
+    const directory = makeTempDir()
+    const script = `
+      const { Cache } = require(${JSON.stringify(join(__dirname, '..', 'dist', 'cjs', 'index.js'))})
+      const cache = new Cache(${JSON.stringify(directory)})
+      for (let i = 0; i < 300; i++) cache.set('k' + i, 'v'.repeat(1000))
+    `
+    // Throws if the child is still running after 20 s (the worker thread is unref'd).
+    execFileSync(process.execPath, ['-e', script], { timeout: 20_000, stdio: 'pipe' })
+    const cache = openCache({}, directory)
+    expect(cache.get('k299')).toBe('v'.repeat(1000))
+    cache.close()
+  })
+
+  it('serves many caches from one worker and keeps each one’s data', async () => {
+    const caches = Array.from({ length: 6 }, () => openCache())
+    for (let round = 0; round < 3; round++) {
+      for (const [n, cache] of caches.entries()) for (let i = 0; i < 400; i++) cache.set(`k${i}`, `${n}:${round}:${VALUE}`)
+      await delay(10)
+    }
+    for (const [n, cache] of caches.entries()) {
+      expect(cache.get('k399')).toBe(`${n}:2:${VALUE}`)
+      cache.close()
+    }
+  })
+})
+
+describe("checkpoint: 'inline'", () => {
+  it('leaves SQLite’s automatic checkpoint at its default', () => {
+    const cache = openCache({ checkpoint: 'inline' })
+    expect(autocheckpoint(cache)).toBe(INLINE_PAGES)
+    cache.close()
+  })
+
+  it('is the only other choice', () => {
+    const error = thrownBy(() => new Cache(makeTempDir(), { checkpoint: 'sometimes' as 'inline' }))
+    expect(error).toBeInstanceOf(InvalidOptionError)
+    expect((error as Error).message).toMatch(/"checkpoint" must be one of/)
+  })
+})
+
+describe('a read-only cache', () => {
+  it('starts no checkpoints of its own', () => {
+    const directory = makeTempDir()
+    openCache({}, directory).close()
+    const reader = new Cache(directory, { readonly: true })
+    expect(autocheckpoint(reader)).toBe(INLINE_PAGES)
+    reader.close()
+  })
+})

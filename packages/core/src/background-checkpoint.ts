@@ -1,0 +1,201 @@
+import { createRequire } from 'node:module'
+import { clearTimeout, setTimeout } from 'node:timers'
+import { Worker } from 'node:worker_threads'
+import { OWN_FILENAME } from './own-filename.js'
+
+/**
+ * Checkpoints run on a worker thread, not in the write that happens to fill
+ * the WAL.
+ *
+ * In WAL mode SQLite copies the log back into the database (a checkpoint)
+ * from inside the commit that takes the log past 1,000 pages, and with
+ * `synchronous` 'normal' that is where the fsyncs are: the write that pays
+ * for it blocks the event loop for milliseconds, and about half of a write's
+ * average cost is this wait (BENCHMARKS.md, finding 9). Instead, each
+ * writable connection turns its own automatic checkpoint down to a safety
+ * net, and tells one worker thread per process, every NUDGE_EVERY writes, to
+ * run a PASSIVE checkpoint on a connection of its own: it takes no lock that
+ * readers or writers wait for, and the fsyncs block only the worker.
+ *
+ * The worker and the connection share a few integers (SharedArrayBuffer): a
+ * request already queued is not sent twice, the worker reads the current
+ * `synchronous` level (its checkpoint syncs as the cache's writes do), and
+ * close() waits for the worker to let go of the file, so the cache's own
+ * close is the last one and removes the WAL as before. If the worker cannot
+ * open the file or load better-sqlite3, the connection goes back to
+ * checkpointing itself.
+ */
+
+/** Write commits between two requests to the worker. */
+const NUDGE_EVERY = 100
+/**
+ * The connection's own automatic checkpoint while the worker does the work
+ * (SQLite's default is 1000 pages). The worker's checkpoints cannot restart
+ * the WAL while writes keep coming (a writer restarts it only when it finds
+ * every frame copied), so under sustained writes this is where the WAL starts
+ * over: the connection's checkpoint then has only the frames since the
+ * worker's last one left to copy. 4000 pages (16 MiB of WAL) measured better
+ * than 1500, 2000 and 10,000 in the tail of a write loop.
+ */
+export const SAFETY_NET_PAGES = 4000
+export const INLINE_PAGES = 1000
+/** Longest close() waits for a checkpoint in progress. */
+const CLOSE_WAIT_MS = 5000
+/** The worker stops this long after its last file closed (a new cache starts it again). */
+const IDLE_STOP_MS = 5000
+
+// Slots of the shared Int32Array.
+const PENDING = 0 // 1 while a checkpoint request is queued
+const SYNCHRONOUS = 1 // the connection's PRAGMA synchronous level
+const DONE = 2 // 1 once the worker has closed its connection
+const FAILED = 3 // 1 when the worker cannot checkpoint this file
+const SLOTS = 4
+
+const WORKER_SOURCE = `'use strict'
+const { parentPort, workerData } = require('node:worker_threads')
+let Database
+let loadError
+try {
+  Database = require(workerData.betterSqlite3)
+} catch (error) {
+  loadError = error
+}
+const files = new Map()
+function raise(flags, slot) {
+  Atomics.store(flags, slot, 1)
+  Atomics.notify(flags, slot)
+}
+parentPort.on('message', ({ op, id, path, flags }) => {
+  const file = files.get(id)
+  if (op === 'open') {
+    if (loadError) return raise(flags, ${FAILED})
+    try {
+      files.set(id, { db: new Database(path, { fileMustExist: true, timeout: 0 }), flags, synchronous: -1 })
+    } catch {
+      raise(flags, ${FAILED})
+    }
+  } else if (op === 'checkpoint' && file) {
+    Atomics.store(file.flags, ${PENDING}, 0)
+    try {
+      const level = Atomics.load(file.flags, ${SYNCHRONOUS})
+      if (level !== file.synchronous) {
+        file.db.pragma('synchronous = ' + level)
+        file.synchronous = level
+      }
+      file.db.pragma('wal_checkpoint(PASSIVE)')
+    } catch {
+      files.delete(id)
+      try { file.db.close() } catch {}
+      raise(file.flags, ${FAILED})
+    }
+  } else if (op === 'close') {
+    files.delete(id)
+    try { file?.db.close() } catch {}
+    raise(flags, ${DONE})
+  }
+})
+`
+
+interface WorkerRecord {
+  readonly worker: Worker
+  /** Flags of the files it serves, raised all at once if the thread dies. */
+  readonly files: Set<Int32Array>
+}
+
+let current: WorkerRecord | undefined
+let stopTimer: ReturnType<typeof setTimeout> | undefined
+let nextId = 1
+
+function startWorker(): WorkerRecord | undefined {
+  let worker: Worker
+  try {
+    const betterSqlite3 = createRequire(OWN_FILENAME).resolve('better-sqlite3')
+    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { betterSqlite3 }, stdout: false, stderr: false })
+  } catch {
+    return undefined
+  }
+  worker.unref() // never keeps the process alive
+  const record: WorkerRecord = { worker, files: new Set() }
+  const died = () => {
+    if (current === record) current = undefined
+    for (const flags of record.files) {
+      Atomics.store(flags, FAILED, 1)
+      Atomics.store(flags, DONE, 1)
+    }
+  }
+  worker.on('error', died)
+  worker.on('exit', died)
+  return record
+}
+
+function stopWhenIdle(record: WorkerRecord): void {
+  if (record.files.size > 0 || record !== current) return
+  if (stopTimer) clearTimeout(stopTimer)
+  stopTimer = setTimeout(() => {
+    stopTimer = undefined
+    if (record.files.size > 0 || record !== current) return
+    current = undefined
+    void record.worker.terminate()
+  }, IDLE_STOP_MS)
+  stopTimer.unref()
+}
+
+/** One writable connection's share of the checkpoint worker. */
+export class BackgroundCheckpoint {
+  private readonly flags = new Int32Array(new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT))
+  private readonly id = nextId++
+  private writes = 0
+  private closed = false
+
+  private constructor(
+    private readonly record: WorkerRecord,
+    private readonly onFailed: () => void,
+  ) {}
+
+  /**
+   * Hands the checkpoints of the database at `path` to the worker, or returns
+   * undefined when no worker thread can be started (the caller then leaves
+   * SQLite's automatic checkpoint as it is).
+   */
+  static start(path: string, synchronousLevel: number, onFailed: () => void): BackgroundCheckpoint | undefined {
+    if (stopTimer) {
+      clearTimeout(stopTimer)
+      stopTimer = undefined
+    }
+    current ??= startWorker()
+    if (!current) return undefined
+    const handle = new BackgroundCheckpoint(current, onFailed)
+    handle.synchronous = synchronousLevel
+    current.files.add(handle.flags)
+    current.worker.postMessage({ op: 'open', id: handle.id, path, flags: handle.flags })
+    return handle
+  }
+
+  set synchronous(level: number) {
+    Atomics.store(this.flags, SYNCHRONOUS, level)
+  }
+
+  /** Called after each committed write: every NUDGE_EVERY, asks for a checkpoint unless one is queued. */
+  noteWrite(): void {
+    if (++this.writes < NUDGE_EVERY) return
+    this.writes = 0
+    if (Atomics.load(this.flags, FAILED) === 1) {
+      this.close()
+      this.onFailed()
+    } else if (Atomics.compareExchange(this.flags, PENDING, 0, 1) === 0) {
+      this.record.worker.postMessage({ op: 'checkpoint', id: this.id })
+    }
+  }
+
+  /** Waits (up to CLOSE_WAIT_MS, for a checkpoint in progress) until the worker has closed its connection. */
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.record.files.delete(this.flags)
+    if (Atomics.load(this.flags, DONE) === 0) {
+      this.record.worker.postMessage({ op: 'close', id: this.id, flags: this.flags })
+      Atomics.wait(this.flags, DONE, 0, CLOSE_WAIT_MS)
+    }
+    stopWhenIdle(this.record)
+  }
+}
