@@ -23,7 +23,8 @@ import { OWN_FILENAME } from './own-filename.js'
  * close() waits for the worker to let go of the file, so the cache's own
  * close is the last one and removes the WAL as before. If the worker cannot
  * open the file or load better-sqlite3, the connection goes back to
- * checkpointing itself.
+ * checkpointing itself; a checkpoint that fails (a full disk) is tried again
+ * at the next request.
  */
 
 /** Write commits between two requests to the worker. */
@@ -84,9 +85,8 @@ parentPort.on('message', ({ op, id, path, flags }) => {
       }
       file.db.pragma('wal_checkpoint(PASSIVE)')
     } catch {
-      files.delete(id)
-      try { file.db.close() } catch {}
-      raise(file.flags, ${FAILED})
+      // A full disk or an I/O error: as SQLite does with its own automatic checkpoint, the next
+      // request tries again, and the connection's safety net stands in meanwhile.
     }
   } else if (op === 'close') {
     files.delete(id)
@@ -198,4 +198,11 @@ export class BackgroundCheckpoint {
     }
     stopWhenIdle(this.record)
   }
+}
+
+/** Stops the worker as if its thread had died (for tests of the way back to inline checkpoints). */
+export async function terminateWorkerForTests(): Promise<void> {
+  const record = current
+  if (!record) return
+  await record.worker.terminate()
 }
