@@ -30,6 +30,7 @@ const HELP = `usage: npm run bench [-- options]      (npm run bench:quick for a 
   --stream-mb N         size of the streamed value in MiB (default 1024; env BENCH_STREAM_MB)
   --no-hash             skip the SHA-256 check of the streamed bytes
   --concurrency-seconds N  seconds per round of the multi-process part (default 3)
+  --concurrency-rounds N   rounds of the multi-process part, median reported (default 3)
   --only LIST           run only some parts: latency,growth,memory,stream,durability,concurrency
                         (--quick leaves durability out unless --only names it)
   --dir PATH            scratch directory for the databases (default: the OS temp dir; env BENCH_DIR)
@@ -59,6 +60,7 @@ function options() {
       'memory-ops': { type: 'string' },
       'stream-mb': { type: 'string' },
       'concurrency-seconds': { type: 'string' },
+      'concurrency-rounds': { type: 'string' },
       'no-hash': { type: 'boolean', default: false },
       only: { type: 'string' },
       dir: { type: 'string' },
@@ -97,7 +99,7 @@ function options() {
     durabilityKeys: quick ? 1_000 : 2_000,
     durabilityRuns: 3,
     concurrencySeconds: number('concurrency-seconds', undefined, 3, 1),
-    concurrencyRounds: quick ? 1 : 3,
+    concurrencyRounds: number('concurrency-rounds', undefined, 3, 1),
     only,
     scratch: resolve(values.dir ?? process.env.BENCH_DIR ?? tmpdir()),
     json: values.json,
