@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import type Database from 'better-sqlite3'
 import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -12,7 +13,9 @@ import { thrownBy } from './test-support/thrown-by.js'
 const VALUE = 'v'.repeat(1000)
 
 function autocheckpoint(cache: Cache): number {
-  return (cache as unknown as { store: { db: { pragma(text: string, options: { simple: true }): number } } }).store.db.pragma('wal_autocheckpoint', { simple: true })
+  // prepare(), not pragma(): core's connections keep what prepare() makes alive (see native-handles.ts).
+  const { db } = (cache as unknown as { store: { db: Database.Database } }).store
+  return db.prepare('PRAGMA wal_autocheckpoint').pluck().get() as number
 }
 
 function bytes(path: string): number {

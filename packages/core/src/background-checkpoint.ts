@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { Worker } from 'node:worker_threads'
+import { MUST_RETAIN_NATIVE_OBJECTS } from './native-handles.js'
 import { OWN_FILENAME } from './own-filename.js'
 
 /**
@@ -62,6 +63,9 @@ try {
   loadError = error
 }
 const files = new Map()
+// Closed connections stay reachable where the garbage collector freeing one would abort the
+// process (Node 24.19 and later with better-sqlite3 12: see native-handles.ts).
+const retained = workerData.retain ? [] : undefined
 function raise(flags, slot) {
   Atomics.store(flags, slot, 1)
   Atomics.notify(flags, slot)
@@ -71,7 +75,9 @@ parentPort.on('message', ({ op, id, path, flags }) => {
   if (op === 'open') {
     if (loadError) return raise(flags, ${FAILED})
     try {
-      files.set(id, { db: new Database(path, { fileMustExist: true, timeout: 0 }), flags, synchronous: -1 })
+      const db = new Database(path, { fileMustExist: true, timeout: 0 })
+      retained?.push(db)
+      files.set(id, { db, flags, synchronous: -1 })
     } catch {
       raise(flags, ${FAILED})
     }
@@ -79,11 +85,12 @@ parentPort.on('message', ({ op, id, path, flags }) => {
     Atomics.store(file.flags, ${PENDING}, 0)
     try {
       const level = Atomics.load(file.flags, ${SYNCHRONOUS})
+      // exec() only: pragma() would make a Statement for the garbage collector (see native-handles.ts).
       if (level !== file.synchronous) {
-        file.db.pragma('synchronous = ' + level)
+        file.db.exec('PRAGMA synchronous = ' + level)
         file.synchronous = level
       }
-      file.db.pragma('wal_checkpoint(PASSIVE)')
+      file.db.exec('PRAGMA wal_checkpoint(PASSIVE)')
     } catch {
       // A full disk or an I/O error: as SQLite does with its own automatic checkpoint, the next
       // request tries again, and the connection's safety net stands in meanwhile.
@@ -110,7 +117,8 @@ function startWorker(): WorkerRecord | undefined {
   let worker: Worker
   try {
     const betterSqlite3 = createRequire(OWN_FILENAME).resolve('better-sqlite3')
-    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { betterSqlite3 }, stdout: false, stderr: false })
+    const workerData = { betterSqlite3, retain: MUST_RETAIN_NATIVE_OBJECTS }
+    worker = new Worker(WORKER_SOURCE, { eval: true, workerData, stdout: false, stderr: false })
   } catch {
     return undefined
   }
