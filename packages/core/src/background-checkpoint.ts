@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { Worker } from 'node:worker_threads'
@@ -37,9 +38,21 @@ const NUDGE_EVERY = 100
  * every frame copied), so under sustained writes this is where the WAL starts
  * over: the connection's checkpoint then has only the frames since the
  * worker's last one left to copy. 4000 pages (16 MiB of WAL) measured better
- * than 1500, 2000 and 10,000 in the tail of a write loop.
+ * than 1500, 2000 and 10,000 in the tail of a write loop. The connection also
+ * sets journal_size_limit to it, so the WAL file shrinks back to it when it
+ * starts over, and its size tells how far the current WAL has grown.
  */
 export const SAFETY_NET_PAGES = 4000
+export const SAFETY_NET_BYTES = SAFETY_NET_PAGES * 4096
+/**
+ * SQLite skips its automatic checkpoint while another one runs, and on a busy
+ * disk one of the worker's can last long enough for a writer to pile up a WAL
+ * of 100 MB. Past this size the connection catches up: it holds the worker off,
+ * waits for the checkpoint in progress, and checkpoints the rest itself, so the
+ * next write starts the WAL over and a writer faster than the disk waits for
+ * it, as it would inline.
+ */
+export const CATCH_UP_BYTES = 2 * SAFETY_NET_BYTES
 export const INLINE_PAGES = 1000
 /** Longest close() waits for a checkpoint in progress. */
 const CLOSE_WAIT_MS = 5000
@@ -51,7 +64,9 @@ const PENDING = 0 // 1 while a checkpoint request is queued
 const SYNCHRONOUS = 1 // the connection's PRAGMA synchronous level
 const DONE = 2 // 1 once the worker has closed its connection
 const FAILED = 3 // 1 when the worker cannot checkpoint this file
-const SLOTS = 4
+const RUNNING = 4 // 1 while the worker runs a checkpoint
+const HOLD = 5 // 1 while the connection checkpoints itself: the worker skips its turn
+const SLOTS = 6
 
 const WORKER_SOURCE = `'use strict'
 const { parentPort, workerData } = require('node:worker_threads')
@@ -83,7 +98,10 @@ parentPort.on('message', ({ op, id, path, flags }) => {
     }
   } else if (op === 'checkpoint' && file) {
     Atomics.store(file.flags, ${PENDING}, 0)
+    // RUNNING before HOLD is read, and the connection sets HOLD before it reads RUNNING: never both at once.
+    Atomics.store(file.flags, ${RUNNING}, 1)
     try {
+      if (Atomics.load(file.flags, ${HOLD}) === 1) return
       const level = Atomics.load(file.flags, ${SYNCHRONOUS})
       // exec() only: pragma() would make a Statement for the garbage collector (see native-handles.ts).
       if (level !== file.synchronous) {
@@ -93,7 +111,10 @@ parentPort.on('message', ({ op, id, path, flags }) => {
       file.db.exec('PRAGMA wal_checkpoint(PASSIVE)')
     } catch {
       // A full disk or an I/O error: as SQLite does with its own automatic checkpoint, the next
-      // request tries again, and the connection's safety net stands in meanwhile.
+      // request tries again, and the connection's catch-up stands in meanwhile.
+    } finally {
+      Atomics.store(file.flags, ${RUNNING}, 0)
+      Atomics.notify(file.flags, ${RUNNING})
     }
   } else if (op === 'close') {
     files.delete(id)
@@ -157,6 +178,8 @@ export class BackgroundCheckpoint {
 
   private constructor(
     private readonly record: WorkerRecord,
+    private readonly walPath: string,
+    private readonly checkpointHere: () => void,
     private readonly onFailed: () => void,
   ) {}
 
@@ -165,14 +188,14 @@ export class BackgroundCheckpoint {
    * undefined when no worker thread can be started (the caller then leaves
    * SQLite's automatic checkpoint as it is).
    */
-  static start(path: string, synchronousLevel: number, onFailed: () => void): BackgroundCheckpoint | undefined {
+  static start(path: string, synchronousLevel: number, checkpointHere: () => void, onFailed: () => void): BackgroundCheckpoint | undefined {
     if (stopTimer) {
       clearTimeout(stopTimer)
       stopTimer = undefined
     }
     current ??= startWorker()
     if (!current) return undefined
-    const handle = new BackgroundCheckpoint(current, onFailed)
+    const handle = new BackgroundCheckpoint(current, `${path}-wal`, checkpointHere, onFailed)
     handle.synchronous = synchronousLevel
     current.files.add(handle.flags)
     current.worker.postMessage({ op: 'open', id: handle.id, path, flags: handle.flags })
@@ -183,15 +206,32 @@ export class BackgroundCheckpoint {
     Atomics.store(this.flags, SYNCHRONOUS, level)
   }
 
-  /** Called after each committed write: every NUDGE_EVERY, asks for a checkpoint unless one is queued. */
+  /**
+   * Called after each committed write (never inside a transaction): every
+   * NUDGE_EVERY, catches up if the WAL is past CATCH_UP_BYTES, or else asks
+   * for a checkpoint unless one is queued.
+   */
   noteWrite(): void {
     if (++this.writes < NUDGE_EVERY) return
     this.writes = 0
     if (Atomics.load(this.flags, FAILED) === 1) {
       this.close()
       this.onFailed()
+    } else if ((statSync(this.walPath, { throwIfNoEntry: false })?.size ?? 0) > CATCH_UP_BYTES) {
+      this.catchUp()
     } else if (Atomics.compareExchange(this.flags, PENDING, 0, 1) === 0) {
       this.record.worker.postMessage({ op: 'checkpoint', id: this.id })
+    }
+  }
+
+  private catchUp(): void {
+    Atomics.store(this.flags, HOLD, 1)
+    try {
+      const deadline = Date.now() + CLOSE_WAIT_MS
+      while (Atomics.load(this.flags, RUNNING) === 1 && Date.now() < deadline) Atomics.wait(this.flags, RUNNING, 1, deadline - Date.now())
+      this.checkpointHere()
+    } finally {
+      Atomics.store(this.flags, HOLD, 0)
     }
   }
 

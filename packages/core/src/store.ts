@@ -12,7 +12,7 @@ import { PendingFiles } from './pending-files.js'
 import { recoverPendingFiles } from './recover-pending-files.js'
 import { crashPoint } from './crash-point.js'
 import { retryWhileBusy } from './busy-wait.js'
-import { BackgroundCheckpoint, INLINE_PAGES, SAFETY_NET_PAGES } from './background-checkpoint.js'
+import { BackgroundCheckpoint, INLINE_PAGES, SAFETY_NET_BYTES, SAFETY_NET_PAGES } from './background-checkpoint.js'
 import { readOnlyError, translateError } from './translate-error.js'
 import type { KeyKind, StoredKey } from './cache-key.js'
 import type { EntryMeta } from './entry-options.js'
@@ -106,11 +106,21 @@ export class Store {
 
   private startBackgroundCheckpoints(): void {
     const path = join(this.directory, DATABASE_FILENAME)
-    this.checkpoints = BackgroundCheckpoint.start(path, SYNCHRONOUS_PRAGMA[this.settings.synchronous], () => {
+    const level = SYNCHRONOUS_PRAGMA[this.settings.synchronous]
+    const checkpointHere = () => {
+      try {
+        this.db.exec('PRAGMA wal_checkpoint(PASSIVE)')
+      } catch {
+        // As with SQLite's automatic checkpoint, a failure here fails no write: the next one tries again.
+      }
+    }
+    this.checkpoints = BackgroundCheckpoint.start(path, level, checkpointHere, () => {
       this.checkpoints = undefined
       this.db.exec(`PRAGMA wal_autocheckpoint = ${INLINE_PAGES}`)
     })
-    if (this.checkpoints) this.db.exec(`PRAGMA wal_autocheckpoint = ${SAFETY_NET_PAGES}`)
+    if (!this.checkpoints) return
+    this.db.exec(`PRAGMA wal_autocheckpoint = ${SAFETY_NET_PAGES}`)
+    this.db.exec(`PRAGMA journal_size_limit = ${SAFETY_NET_BYTES}`)
   }
 
   get isOpen(): boolean {
