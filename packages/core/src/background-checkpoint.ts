@@ -54,8 +54,8 @@ export const SAFETY_NET_BYTES = SAFETY_NET_PAGES * 4096
  */
 export const CATCH_UP_BYTES = 2 * SAFETY_NET_BYTES
 export const INLINE_PAGES = 1000
-/** Longest close() waits for a checkpoint in progress. */
-const CLOSE_WAIT_MS = 5000
+/** Longest close() and a catch-up wait for the worker to finish a checkpoint in progress. */
+const WORKER_WAIT_MS = 5000
 /** The worker stops this long after its last file closed (a new cache starts it again). */
 const IDLE_STOP_MS = 5000
 
@@ -227,7 +227,7 @@ export class BackgroundCheckpoint {
   private catchUp(): void {
     Atomics.store(this.flags, HOLD, 1)
     try {
-      const deadline = Date.now() + CLOSE_WAIT_MS
+      const deadline = Date.now() + WORKER_WAIT_MS
       while (Atomics.load(this.flags, RUNNING) === 1 && Date.now() < deadline) Atomics.wait(this.flags, RUNNING, 1, deadline - Date.now())
       this.checkpointHere()
     } finally {
@@ -235,14 +235,14 @@ export class BackgroundCheckpoint {
     }
   }
 
-  /** Waits (up to CLOSE_WAIT_MS, for a checkpoint in progress) until the worker has closed its connection. */
+  /** Waits (up to WORKER_WAIT_MS, for a checkpoint in progress) until the worker has closed its connection. */
   close(): void {
     if (this.closed) return
     this.closed = true
     this.record.files.delete(this.flags)
     if (Atomics.load(this.flags, DONE) === 0) {
       this.record.worker.postMessage({ op: 'close', id: this.id, flags: this.flags })
-      Atomics.wait(this.flags, DONE, 0, CLOSE_WAIT_MS)
+      Atomics.wait(this.flags, DONE, 0, WORKER_WAIT_MS)
     }
     stopWhenIdle(this.record)
   }
