@@ -139,7 +139,10 @@ function startWorker(): WorkerRecord | undefined {
   try {
     const betterSqlite3 = createRequire(OWN_FILENAME).resolve('better-sqlite3')
     const workerData = { betterSqlite3, retain: MUST_RETAIN_NATIVE_OBJECTS }
-    worker = new Worker(WORKER_SOURCE, { eval: true, workerData, stdout: false, stderr: false })
+    // The source is a CommonJS script: a worker inherits the process's flags, and `node --input-type=module`
+    // would make it an ES module (no require), which dies at once while close() waits for it.
+    const execArgv = process.execArgv.filter((flag) => !/^--(input-type|experimental-default-type)\b/.test(flag))
+    worker = new Worker(WORKER_SOURCE, { eval: true, workerData, execArgv, stdout: false, stderr: false })
   } catch {
     return undefined
   }

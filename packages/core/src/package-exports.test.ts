@@ -41,4 +41,27 @@ describe('the @diskcache/core package', () => {
     const read = `const { Cache } = require('@diskcache/core'); const c = new Cache(${JSON.stringify(dir)}); console.log(JSON.stringify(c.get('k'))); c.close()`
     expect(JSON.parse(execFileSync(process.execPath, ['-e', read], { cwd: packageRoot, encoding: 'utf8' }))).toEqual({ from: 'esm' })
   })
+
+  it('starts the checkpoint worker from either build (each finds better-sqlite3 from its own file)', () => {
+    // About 2,400 pages of WAL, short of the connection's own checkpoint (4,000): only the worker can
+    // move them into cache.db. Run as `node --input-type=module -e`, whose flag workers inherit.
+    const probe = (load: string, dir: string) => `${load}
+      const { statSync } = require('node:fs')
+      const c = new Cache(${JSON.stringify(dir)})
+      for (let i = 0; i < 800; i++) c.set('k' + i, 'v'.repeat(1000))
+      const deadline = Date.now() + 10000
+      const poll = () => {
+        if (statSync(${JSON.stringify(join(dir, 'cache.db'))}).size > 500000) return finish('checkpointed')
+        if (Date.now() > deadline) return finish('no checkpoint')
+        setTimeout(poll, 20)
+      }
+      const finish = (outcome) => { c.close(); console.log(outcome) }
+      poll()`
+    const esmDir = makeTempDir()
+    const esmLoad = "import { Cache } from '@diskcache/core'; import { createRequire } from 'node:module'; const require = createRequire(import.meta.url)"
+    const esm = execFileSync(process.execPath, ['--input-type=module', '-e', probe(esmLoad, esmDir)], { cwd: packageRoot, encoding: 'utf8', timeout: 20_000 })
+    const cjsDir = makeTempDir()
+    const cjs = execFileSync(process.execPath, ['-e', probe("const { Cache } = require('@diskcache/core')", cjsDir)], { cwd: packageRoot, encoding: 'utf8', timeout: 20_000 })
+    expect([esm.trim(), cjs.trim()]).toEqual(['checkpointed', 'checkpointed'])
+  })
 })
