@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { NextApp, textOf } from './test-support/next-app.js'
 import { makeTempDir } from './test-support/temp-dir.js'
-import { itKeepsHitsAcrossRestart, itSharesHitsAcrossProcesses } from './test-support/shared-e2e-cases.js'
+import { itKeepsHitsAcrossRestart, itSharesHitsAcrossProcesses, renderedOnAHitOnB } from './test-support/shared-e2e-cases.js'
 import { TwoServers } from './test-support/two-servers.js'
 
 jest.setTimeout(240_000)
@@ -45,10 +45,7 @@ describe('@diskcache/next under next start (two processes, one store)', () => {
   itSharesHitsAcrossProcesses(() => servers)
 
   it('gives fresh content on B after revalidateTag(tag, { expire: 0 }) on A', async () => {
-    await servers.a.get('/fetch')
-    const cached = await servers.b.get('/fetch')
-    expect(cached.cache).toBe('HIT')
-    const before = textOf(cached.text, 'data')
+    const before = await renderedOnAHitOnB(servers, '/fetch', 'data')
     await servers.revalidate(servers.a, 'tag=data&profile=expire0')
     const after = await servers.b.get('/fetch')
     expect(after.cache).not.toBe('HIT')

@@ -7,7 +7,7 @@
 // to next-e2e.test.ts (the build-id namespacing does not depend on the Next major): a second
 // Next 15 build would cost another ~40 s on 2 cores.
 import { NextApp, textOf } from './test-support/next-app.js'
-import { itKeepsHitsAcrossRestart, itSharesHitsAcrossProcesses } from './test-support/shared-e2e-cases.js'
+import { itKeepsHitsAcrossRestart, itSharesHitsAcrossProcesses, renderedOnAHitOnB } from './test-support/shared-e2e-cases.js'
 import { TwoServers } from './test-support/two-servers.js'
 
 jest.setTimeout(180_000)
@@ -28,10 +28,7 @@ describe('@diskcache/next under Next 15 next start (two processes, one store)', 
   itSharesHitsAcrossProcesses(() => servers)
 
   it('gives fresh content on B after revalidateTag(tag) on A, then hits again on both', async () => {
-    await servers.a.get('/fetch')
-    const cached = await servers.b.get('/fetch')
-    expect(cached.cache).toBe('HIT')
-    const before = textOf(cached.text, 'data')
+    const before = await renderedOnAHitOnB(servers, '/fetch', 'data')
     await servers.revalidate(servers.a, 'tag=data')
     // Next 15 expires the tag at once: B re-renders before answering (a MISS, never a STALE copy).
     const after = await servers.b.get('/fetch')
@@ -43,10 +40,7 @@ describe('@diskcache/next under Next 15 next start (two processes, one store)', 
   })
 
   it("re-runs a 'use cache' function on B after its cacheTag is revalidated on A", async () => {
-    await servers.a.get('/cached')
-    const cached = await servers.b.get('/cached')
-    expect(cached.cache).toBe('HIT')
-    const before = textOf(cached.text, 'thing')
+    const before = await renderedOnAHitOnB(servers, '/cached', 'thing')
     await servers.revalidate(servers.a, 'tag=thing')
     // expireTags('thing') on the 'use cache' handler, revalidateTag(['thing']) on the incremental
     // one: the page entry carries 'thing' too, so both the page and the function are re-made.

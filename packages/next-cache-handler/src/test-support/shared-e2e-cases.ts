@@ -3,6 +3,14 @@ import { textOf } from './next-app.js'
 
 // Cases every Next major must pass, written once for next-e2e.test.ts (16) and next15-e2e.test.ts.
 
+/** Renders `path` on A, expects B to answer it as a HIT, and returns the `marker` text B served. */
+export async function renderedOnAHitOnB(servers: TwoServers, path: string, marker: string): Promise<string> {
+  await servers.a.get(path)
+  const cached = await servers.b.get(path)
+  expect(cached.cache).toBe('HIT')
+  return textOf(cached.text, marker)
+}
+
 /** MISS then HIT on process A, a HIT on process B for what A rendered, for a page and a route handler. */
 export function itSharesHitsAcrossProcesses(servers: () => TwoServers): void {
   it('answers an ISR page MISS then HIT, and process B serves what process A rendered', async () => {
