@@ -549,6 +549,7 @@ export class Cache<K extends CacheKey = CacheKey, V = unknown> implements Iterab
     const { store } = this
     const { statistics } = store.settings
     let row: [number, number, unknown, string | null, number | null] | undefined
+    store.memoryMap.tick()
     try {
       row = (typeof key === 'string' ? store.statements.get.get(KeyKind.String, key) : store.statements.get.get(...encodeKey(key))) as typeof row
     } catch (error) {

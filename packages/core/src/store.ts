@@ -12,6 +12,7 @@ import { PendingFiles } from './pending-files.js'
 import { recoverPendingFiles } from './recover-pending-files.js'
 import { crashPoint } from './crash-point.js'
 import { retryWhileBusy } from './busy-wait.js'
+import { MemoryMap } from './memory-map.js'
 import { BackgroundCheckpoint, INLINE_PAGES, SAFETY_NET_BYTES, SAFETY_NET_PAGES } from './background-checkpoint.js'
 import { readOnlyError, translateError } from './translate-error.js'
 import type { KeyKind, StoredKey } from './cache-key.js'
@@ -73,6 +74,8 @@ export class Store {
   private readonly databaseFile: DatabaseFileIdentity | undefined
   /** The worker thread's checkpoints of this database (background-checkpoint.ts), for a writer with checkpoint: 'background'. */
   private checkpoints: BackgroundCheckpoint | undefined
+  /** SQLite's memory map, on while it pays (memory-map.ts). */
+  readonly memoryMap: MemoryMap
 
   constructor(
     readonly directory: string,
@@ -84,6 +87,7 @@ export class Store {
     this.db = openDatabase(directory, resolved.process)
     try {
       this.statements = prepareStatements(this.db)
+      this.memoryMap = new MemoryMap(this.db, this.statements.dataVersion)
       this.accessLog = new AccessLog(this)
       this.releasedFiles = new ReleasedFiles(this.db, this.options.readonly)
       this.files = new ValueFiles(directory, this.options.ownerOnly ? 0o600 : 0o644, this.options.ownerOnly ? 0o700 : 0o755)
@@ -91,7 +95,6 @@ export class Store {
       if (this.options.readonly) this.loadSettings()
       else this.initializeSettings(resolved.settings)
       this.db.exec('PRAGMA cache_size = -16384') // 16 MiB of page cache per connection
-      this.db.exec(`PRAGMA mmap_size = ${2 ** 28}`) // reads come straight from the OS page cache
       this.db.exec('PRAGMA busy_timeout = 0') // from here on, run() and writeOne() wait for locks (busy-wait.ts)
       this.recoverPendingFilesIfUnlocked()
       if (!this.options.readonly && this.options.checkpoint === 'background') this.startBackgroundCheckpoints()
@@ -187,6 +190,7 @@ export class Store {
   writeOne<T>(operation: string, fn: () => T): T {
     if (this.depth > 0) return fn()
     if (this.options.readonly) throw readOnlyError(this.directory, operation)
+    this.memoryMap.tick()
     let result: T
     try {
       try {
@@ -232,6 +236,7 @@ export class Store {
 
   /** Runs one statement outside any explicit transaction, translating SQLite errors. */
   run<T>(fn: () => T): T {
+    if (this.depth === 0) this.memoryMap.tick()
     try {
       return fn()
     } catch (error) {

@@ -1,0 +1,69 @@
+import type Database from 'better-sqlite3'
+import { Cache } from './cache.js'
+import { MMAP_SIZE } from './memory-map.js'
+import { ChildCache, killAllChildren } from './test-support/child-cache.js'
+import { makeTempDir } from './test-support/temp-dir.js'
+
+afterEach(killAllChildren)
+
+/** What the connection itself says its map size is: the setting SQLite reads, not our flag. */
+function mapSize(cache: Cache): number {
+  const { db } = (cache as unknown as { store: { db: Database.Database } }).store
+  return db.prepare('PRAGMA mmap_size').pluck().get() as number
+}
+
+describe('the memory map of a connection', () => {
+  it('stays on for a cache that only meets its own writes', () => {
+    const cache = new Cache(makeTempDir())
+    try {
+      expect(mapSize(cache)).toBe(MMAP_SIZE)
+      for (let i = 0; i < 3000; i++) {
+        cache.set(`k${i % 100}`, i)
+        cache.get(`k${(i * 7) % 100}`)
+      }
+      expect(mapSize(cache)).toBe(MMAP_SIZE)
+    } finally {
+      cache.close()
+    }
+  })
+
+  it('goes while another process keeps committing, and comes back once it stops', async () => {
+    const directory = makeTempDir()
+    const cache = new Cache(directory)
+    const writer = await ChildCache.start(directory)
+    try {
+      await writer.request('open')
+      // Every read of ours finds a commit of the other process's since the one before.
+      for (let i = 0; i < 600; i++) {
+        await writer.request('set', { key: `k${i}`, value: i })
+        expect(cache.get(`k${i}`)).toBe(i)
+      }
+      expect(mapSize(cache)).toBe(0)
+      // Reads still see every write, now through read() instead of the map.
+      await writer.request('set', { key: 'late', value: 'seen' })
+      expect(cache.get('late')).toBe('seen')
+      // Quiet: no commit but our own.
+      for (let i = 0; i < 3000; i++) cache.get(`k${i % 600}`)
+      expect(mapSize(cache)).toBe(MMAP_SIZE)
+      expect(cache.get('k599')).toBe(599)
+    } finally {
+      cache.close()
+    }
+  })
+
+  it('stays on when another process commits only now and then', async () => {
+    const directory = makeTempDir()
+    const cache = new Cache(directory)
+    const writer = await ChildCache.start(directory)
+    try {
+      await writer.request('open')
+      for (let i = 0; i < 20; i++) {
+        await writer.request('set', { key: `k${i}`, value: i })
+        for (let j = 0; j < 1000; j++) cache.get(`k${i}`)
+      }
+      expect(mapSize(cache)).toBe(MMAP_SIZE)
+    } finally {
+      cache.close()
+    }
+  })
+})
