@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { Cache } from './cache.js'
+import { CacheClosedError } from './errors.js'
 import { MMAP_SIZE } from './memory-map.js'
 import { ChildCache, killAllChildren } from './test-support/child-cache.js'
 import { makeTempDir } from './test-support/temp-dir.js'
@@ -48,6 +49,18 @@ describe('the memory map of a connection', () => {
       expect(cache.get('k599')).toBe(599)
     } finally {
       cache.close()
+    }
+  })
+
+  it('never turns the error of a closed cache into its own, whichever operation is the one that looks', () => {
+    // Opening counts a few operations of its own: try every position in a round of looks.
+    for (let before = 0; before <= 130; before++) {
+      const cache = new Cache(makeTempDir(), { checkpoint: 'inline' })
+      for (let i = 0; i < before; i++) cache.get('k')
+      cache.close()
+      expect(() => cache.get('k')).toThrow(CacheClosedError)
+      expect(() => cache.set('k', 1)).toThrow(CacheClosedError)
+      expect(() => cache.has('k')).toThrow(CacheClosedError)
     }
   })
 

@@ -53,15 +53,19 @@ export class MemoryMap {
     if (++this.operations < CHECK_EVERY) return
     this.operations = 0
     // SQLite ignores a new map size while a statement holds a mapped page.
-    if (this.db.inTransaction) return
-    const version = this.dataVersion.get() as number
-    if (version !== this.version) {
-      this.version = version
-      this.quietLooks = 0
-      if (++this.busyLooks >= BUSY_LOOKS_TO_UNMAP && this.mapped) this.setMapped(false)
-    } else {
-      this.busyLooks = 0
-      if (++this.quietLooks >= QUIET_LOOKS_TO_MAP && !this.mapped) this.setMapped(true)
+    if (!this.db.open || this.db.inTransaction) return
+    try {
+      const version = this.dataVersion.get() as number
+      if (version !== this.version) {
+        this.version = version
+        this.quietLooks = 0
+        if (++this.busyLooks >= BUSY_LOOKS_TO_UNMAP && this.mapped) this.setMapped(false)
+      } else {
+        this.busyLooks = 0
+        if (++this.quietLooks >= QUIET_LOOKS_TO_MAP && !this.mapped) this.setMapped(true)
+      }
+    } catch {
+      // Only a tuning choice failed: the operation that follows meets any real fault and reports it as it should.
     }
   }
 
