@@ -15,13 +15,13 @@ const QUIET_LOOKS_TO_MAP = 8
  *
  * With the map, a read takes pages straight from the OS page cache: no system
  * call and no copy, which matters once the database outgrows the connection's
- * page cache (a get over 1,000,000 entries is about a sixth slower through
+ * page cache (a get over 1,000,000 entries is about a fifth slower through
  * read()). But whenever a read transaction finds that another connection has
  * committed, SQLite drops its page cache and unmaps the whole file
  * (pagerBeginReadTransaction), and the next reads map it again and fault every
  * page back in. With several processes writing one file that happens on a good
- * share of all reads, and the unmapping, faulting and TLB flushing took about
- * half of the CPU time in part 6 of the benchmark.
+ * share of all reads: with the map off, FanoutCache under four writing
+ * processes made 1.4× the operations per second (BENCHMARKS.md, finding 10).
  *
  * So each connection counts its operations and, every CHECK_EVERY of them,
  * looks at `PRAGMA data_version`, which moves exactly when SQLite has had to
@@ -41,11 +41,6 @@ export class MemoryMap {
   ) {
     this.setMapped(true)
     this.version = dataVersion.get() as number
-  }
-
-  /** True while reads go through the memory map. */
-  get isMapped(): boolean {
-    return this.mapped
   }
 
   /** Counts one operation; call it outside any transaction the caller opened. */
