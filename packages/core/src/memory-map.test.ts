@@ -52,6 +52,23 @@ describe('the memory map of a connection', () => {
     }
   })
 
+  it('goes too for a cache that reads only in batches, inside read transactions', async () => {
+    const directory = makeTempDir()
+    const cache = new Cache(directory)
+    const writer = await ChildCache.start(directory)
+    try {
+      await writer.request('open')
+      const keys = Array.from({ length: 100 }, (_, i) => `k${i}`)
+      for (let i = 0; i < 40; i++) {
+        await writer.request('set', { key: `k${i}`, value: i })
+        expect(cache.getMany(keys)[i]).toBe(i)
+      }
+      expect(mapSize(cache)).toBe(0)
+    } finally {
+      cache.close()
+    }
+  })
+
   it('never turns the error of a closed cache into its own, whichever operation is the one that looks', () => {
     // Opening counts a few operations of its own: try every position in a round of looks.
     for (let before = 0; before <= 130; before++) {

@@ -46,9 +46,9 @@ export class MemoryMap {
   /** Counts one operation; call it outside any transaction the caller opened. */
   tick(): void {
     if (++this.operations < CHECK_EVERY) return
-    this.operations = 0
-    // SQLite ignores a new map size while a statement holds a mapped page.
+    // SQLite ignores a new map size while a statement holds a mapped page: look at the first operation outside one.
     if (!this.db.open || this.db.inTransaction) return
+    this.operations = 0
     try {
       const version = this.dataVersion.get() as number
       if (version !== this.version) {
