@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { Cache } from './cache.js'
+import { FanoutCache } from './fanout-cache.js'
 import { CacheClosedError } from './errors.js'
 import { MMAP_SIZE } from './memory-map.js'
 import { ChildCache, killAllChildren } from './test-support/child-cache.js'
@@ -66,6 +67,22 @@ describe('the memory map of a connection', () => {
       expect(mapSize(cache)).toBe(0)
     } finally {
       cache.close()
+    }
+  })
+
+  it('goes shard by shard in a FanoutCache', async () => {
+    const directory = makeTempDir()
+    const fanout = new FanoutCache(directory, { shards: 4 })
+    const writer = await ChildCache.start(directory)
+    try {
+      expect(await writer.request('openFanout')).toBe(4)
+      for (let round = 0; round < 400; round++) {
+        await writer.request('setRange', { from: round * 4, to: round * 4 + 4 })
+        for (let i = round * 4; i < round * 4 + 4; i++) expect(fanout.get(`key-${i}`)).toBe(i)
+      }
+      expect(fanout.shards.map(mapSize)).toEqual([0, 0, 0, 0])
+    } finally {
+      fanout.close()
     }
   })
 
