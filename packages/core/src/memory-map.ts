@@ -24,8 +24,8 @@ const QUIET_LOOKS_TO_MAP = 8
  * processes made 1.4× the operations per second (BENCHMARKS.md, finding 10).
  *
  * So each connection counts its operations and, every CHECK_EVERY of them,
- * looks at `PRAGMA data_version`, which moves exactly when SQLite has had to
- * drop its cache for another connection's commit. While such commits keep
+ * looks at `PRAGMA data_version`, which moves when SQLite has had to drop
+ * its cache, as it must for another connection's commit. While such commits keep
  * coming it reads through read() instead; once they stop, the map comes back.
  */
 export class MemoryMap {
@@ -43,7 +43,7 @@ export class MemoryMap {
     this.version = dataVersion.get() as number
   }
 
-  /** Counts one operation; call it outside any transaction the caller opened. */
+  /** Counts one operation, in a transaction or not; the look itself waits for one outside a transaction. */
   tick(): void {
     if (++this.operations < CHECK_EVERY) return
     // SQLite ignores a new map size while a statement holds a mapped page: look at the first operation outside one.
