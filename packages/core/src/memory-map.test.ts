@@ -14,6 +14,19 @@ function mapSize(cache: Cache): number {
   return db.prepare('PRAGMA mmap_size').pluck().get() as number
 }
 
+/** Runs `body` on a Cache opened here while a child process has a Cache open on the same directory. */
+async function besideChildWriter(body: (cache: Cache, writer: ChildCache) => Promise<void>): Promise<void> {
+  const directory = makeTempDir()
+  const cache = new Cache(directory)
+  try {
+    const writer = await ChildCache.start(directory)
+    await writer.request('open')
+    await body(cache, writer)
+  } finally {
+    cache.close()
+  }
+}
+
 describe('the memory map of a connection', () => {
   it('stays on for a cache that only meets its own writes', () => {
     const cache = new Cache(makeTempDir())
@@ -29,12 +42,8 @@ describe('the memory map of a connection', () => {
     }
   })
 
-  it('goes while another process keeps committing, and comes back once it stops', async () => {
-    const directory = makeTempDir()
-    const cache = new Cache(directory)
-    const writer = await ChildCache.start(directory)
-    try {
-      await writer.request('open')
+  it('goes while another process keeps committing, and comes back once it stops', () =>
+    besideChildWriter(async (cache, writer) => {
       // Every read of ours finds a commit of the other process's since the one before.
       for (let i = 0; i < 600; i++) {
         await writer.request('set', { key: `k${i}`, value: i })
@@ -48,27 +57,17 @@ describe('the memory map of a connection', () => {
       for (let i = 0; i < 3000; i++) cache.get(`k${i % 600}`)
       expect(mapSize(cache)).toBe(MMAP_SIZE)
       expect(cache.get('k599')).toBe(599)
-    } finally {
-      cache.close()
-    }
-  })
+    }))
 
-  it('goes too for a cache that reads only in batches, inside read transactions', async () => {
-    const directory = makeTempDir()
-    const cache = new Cache(directory)
-    const writer = await ChildCache.start(directory)
-    try {
-      await writer.request('open')
+  it('goes too for a cache that reads only in batches, inside read transactions', () =>
+    besideChildWriter(async (cache, writer) => {
       const keys = Array.from({ length: 100 }, (_, i) => `k${i}`)
       for (let i = 0; i < 40; i++) {
         await writer.request('set', { key: `k${i}`, value: i })
         expect(cache.getMany(keys)[i]).toBe(i)
       }
       expect(mapSize(cache)).toBe(0)
-    } finally {
-      cache.close()
-    }
-  })
+    }))
 
   it('goes shard by shard in a FanoutCache', async () => {
     const directory = makeTempDir()
@@ -98,19 +97,12 @@ describe('the memory map of a connection', () => {
     }
   })
 
-  it('stays on when another process commits only now and then', async () => {
-    const directory = makeTempDir()
-    const cache = new Cache(directory)
-    const writer = await ChildCache.start(directory)
-    try {
-      await writer.request('open')
+  it('stays on when another process commits only now and then', () =>
+    besideChildWriter(async (cache, writer) => {
       for (let i = 0; i < 20; i++) {
         await writer.request('set', { key: `k${i}`, value: i })
         for (let j = 0; j < 1000; j++) cache.get(`k${i}`)
       }
       expect(mapSize(cache)).toBe(MMAP_SIZE)
-    } finally {
-      cache.close()
-    }
-  })
+    }))
 })

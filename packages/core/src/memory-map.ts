@@ -30,7 +30,7 @@ const QUIET_LOOKS_TO_MAP = 8
  */
 export class MemoryMap {
   private operations = 0
-  private version = -1
+  private version: number
   private busyLooks = 0
   private quietLooks = 0
   private mapped = false
