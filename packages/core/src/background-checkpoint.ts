@@ -14,10 +14,11 @@ import { OWN_FILENAME } from './own-filename.js'
  * `synchronous` 'normal' that is where the fsyncs are: the write that pays
  * for it blocks the event loop for milliseconds, and about half of a write's
  * average cost is this wait (BENCHMARKS.md, finding 9). Instead, each
- * writable connection turns its own automatic checkpoint down to a safety
- * net, and tells one worker thread per process, every NUDGE_EVERY writes, to
- * run a PASSIVE checkpoint on a connection of its own: it takes no lock that
- * readers or writers wait for, and the fsyncs block only the worker.
+ * writable connection turns its own automatic checkpoint down to a fallback,
+ * and tells one worker thread per process, every NUDGE_EVERY writes, to run a
+ * PASSIVE checkpoint on a connection of its own: it takes no lock that
+ * readers or writers wait for, and the fsyncs block only the worker. Past
+ * SAFETY_NET_PAGES the worker also starts the WAL over (RESTART_WAIT_MS).
  *
  * The worker and the connection share a few integers (SharedArrayBuffer): a
  * request already queued is not sent twice, the worker reads the current
@@ -32,15 +33,15 @@ import { OWN_FILENAME } from './own-filename.js'
 /** Write commits between two requests to the worker. */
 const NUDGE_EVERY = 100
 /**
- * The connection's own automatic checkpoint while the worker does the work
- * (SQLite's default is 1000 pages). The worker's checkpoints cannot restart
- * the WAL while writes keep coming (a writer restarts it only when it finds
- * every frame copied), so under sustained writes this is where the WAL starts
- * over: the connection's checkpoint then has only the frames since the
- * worker's last one left to copy. 4000 pages (16 MiB of WAL) measured better
- * than 1500, 2000 and 10,000 in the tail of a write loop. The connection also
- * sets journal_size_limit to it, so the WAL file shrinks back to it when it
- * starts over, and its size tells how far the current WAL has grown.
+ * Where the WAL starts over under sustained writes. A PASSIVE checkpoint
+ * cannot restart it while writes keep coming (a writer restarts it only when
+ * it finds every frame copied), so once one finds the WAL past this many
+ * pages (16 MiB) the worker runs a RESTART checkpoint (RESTART_WAIT_MS).
+ * 4000 measured better than 1500, 2000 and 10,000 in the tail of a write
+ * loop, when the connection's own checkpoint restarted the WAL here. The
+ * connection also sets journal_size_limit to it, so the WAL file shrinks
+ * back to it when it starts over, and its size tells how far the current
+ * WAL has grown.
  */
 export const SAFETY_NET_PAGES = 4000
 export const SAFETY_NET_BYTES = SAFETY_NET_PAGES * 4096
@@ -54,6 +55,28 @@ export const SAFETY_NET_BYTES = SAFETY_NET_PAGES * 4096
  */
 export const CATCH_UP_BYTES = 2 * SAFETY_NET_BYTES
 export const INLINE_PAGES = 1000
+/**
+ * The connection's own automatic checkpoint while the worker serves it: past
+ * the worker's restart point, so that it runs only when the worker falls
+ * behind. At the safety net itself, every commit of every process ran a
+ * checkpoint once the WAL was past it, and each held the checkpoint lock the
+ * worker needed.
+ */
+export const FALLBACK_PAGES = 2 * SAFETY_NET_PAGES
+/**
+ * With several processes reading and writing one file, PASSIVE checkpoints
+ * alone never start the WAL over: a writer restarts it only when every frame
+ * was copied before its transaction began and no reader is in the WAL, and
+ * between a checkpoint and the next commit some reader always is. The WAL
+ * then grew by about 100 MB a second under part 6's mix at P = 4, and every
+ * commit past the safety net ran a checkpoint of its own. So once a PASSIVE
+ * checkpoint finds the WAL past SAFETY_NET_PAGES, the worker runs a RESTART
+ * checkpoint: it holds the write lock while it copies the few frames PASSIVE
+ * left and waits, up to this long, for readers still in the WAL; readers
+ * that start meanwhile read the database file, and the next commit starts
+ * the WAL over.
+ */
+const RESTART_WAIT_MS = 10
 /** Longest close() and a catch-up wait for the worker to finish a checkpoint in progress. */
 const WORKER_WAIT_MS = 5000
 /** The worker stops this long after its last file closed (a new cache starts it again). */
@@ -91,8 +114,11 @@ parentPort.on('message', ({ op, id, path, flags }) => {
     if (loadError) return raise(flags, ${FAILED})
     try {
       const db = new Database(path, { fileMustExist: true, timeout: 0 })
-      retained?.push(db)
-      files.set(id, { db, flags, synchronous: -1 })
+      // Prepared once and kept: each returns [busy, frames in the WAL, frames copied].
+      const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)').raw()
+      const restart = db.prepare('PRAGMA wal_checkpoint(RESTART)').raw()
+      retained?.push(db, passive, restart)
+      files.set(id, { db, flags, synchronous: -1, passive, restart, restartAt: ${SAFETY_NET_PAGES} })
     } catch {
       raise(flags, ${FAILED})
     }
@@ -108,7 +134,19 @@ parentPort.on('message', ({ op, id, path, flags }) => {
         file.db.exec('PRAGMA synchronous = ' + level)
         file.synchronous = level
       }
-      file.db.exec('PRAGMA wal_checkpoint(PASSIVE)')
+      const frames = file.passive.get()[1]
+      if (frames < ${SAFETY_NET_PAGES}) file.restartAt = ${SAFETY_NET_PAGES}
+      else if (frames >= file.restartAt) {
+        // Blocks writers while it copies what PASSIVE left and waits for readers of the WAL to
+        // finish; they are short, so the wait is bounded tightly. If it fails, try again once the
+        // WAL has grown by as much again, so that a long reader does not stall writers at each nudge.
+        file.db.exec('PRAGMA busy_timeout = ${RESTART_WAIT_MS}')
+        try {
+          file.restartAt = file.restart.get()[0] === 0 ? ${SAFETY_NET_PAGES} : frames + ${SAFETY_NET_PAGES}
+        } finally {
+          file.db.exec('PRAGMA busy_timeout = 0')
+        }
+      }
     } catch {
       // A full disk or an I/O error: as SQLite does with its own automatic checkpoint, the next
       // request tries again, and the connection's catch-up stands in meanwhile.

@@ -13,7 +13,7 @@ import { recoverPendingFiles } from './recover-pending-files.js'
 import { crashPoint } from './crash-point.js'
 import { retryWhileBusy } from './busy-wait.js'
 import { MemoryMap } from './memory-map.js'
-import { BackgroundCheckpoint, INLINE_PAGES, SAFETY_NET_BYTES, SAFETY_NET_PAGES } from './background-checkpoint.js'
+import { BackgroundCheckpoint, FALLBACK_PAGES, INLINE_PAGES, SAFETY_NET_BYTES } from './background-checkpoint.js'
 import { readOnlyError, translateError } from './translate-error.js'
 import type { KeyKind, StoredKey } from './cache-key.js'
 import type { EntryMeta } from './entry-options.js'
@@ -122,7 +122,7 @@ export class Store {
       this.db.exec(`PRAGMA wal_autocheckpoint = ${INLINE_PAGES}`)
     })
     if (!this.checkpoints) return
-    this.db.exec(`PRAGMA wal_autocheckpoint = ${SAFETY_NET_PAGES}`)
+    this.db.exec(`PRAGMA wal_autocheckpoint = ${FALLBACK_PAGES}`)
     this.db.exec(`PRAGMA journal_size_limit = ${SAFETY_NET_BYTES}`)
   }
 
