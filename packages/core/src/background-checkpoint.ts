@@ -134,8 +134,8 @@ parentPort.on('message', ({ op, id, path, flags }) => {
         file.db.exec('PRAGMA synchronous = ' + level)
         file.synchronous = level
       }
-      const frames = file.passive.get()[1]
-      if (frames < ${SAFETY_NET_PAGES}) file.restartAt = ${SAFETY_NET_PAGES}
+      const frames = file.passive.get()[1] // -1 when another checkpoint was running
+      if (frames >= 0 && frames < ${SAFETY_NET_PAGES}) file.restartAt = ${SAFETY_NET_PAGES}
       else if (frames >= file.restartAt) {
         // Blocks writers while it copies what PASSIVE left and waits for readers of the WAL to
         // finish; they are short, so the wait is bounded tightly. If it fails, try again once the
