@@ -87,7 +87,7 @@ describe("checkpoint: 'background' (the default)", () => {
 
   it('starts the WAL over while several processes read and write one file at once', async () => {
     // Some reader is always in the WAL, so no commit finds it fully copied and free to start over: with
-    // only PASSIVE checkpoints these children left a WAL of about 200 MB. The worker's RESTART starts it over.
+    // only PASSIVE checkpoints these children left a WAL of 111 MB. The worker's RESTART starts it over.
     const directory = makeTempDir()
     const wal = join(directory, 'cache.db-wal')
     openCache({}, directory).close()
@@ -97,24 +97,23 @@ describe("checkpoint: 'background' (the default)", () => {
       const cache = new Cache(${JSON.stringify(directory)})
       const value = 'v'.repeat(1000)
       let largest = 0
-      let misses = 0
       for (let i = 0; i < 24000; i++) {
         const key = 'k' + ((i * 7919) % 3000)
         if (i % 4 === 0) cache.set(key, value + i)
-        else if (cache.get(key) === undefined) misses++
+        else cache.get(key)
         if (i % 200 === 0) largest = Math.max(largest, statSync(${JSON.stringify(wal)}).size)
       }
       cache.close()
-      process.stdout.write(JSON.stringify({ largest, misses }))
+      process.stdout.write(String(largest))
     `
     const run = promisify(execFile)
     const children = await Promise.all(
       [1, 2, 3].map(() => run(process.execPath, ['-e', script], { timeout: 90_000, maxBuffer: 1 << 20 })),
     )
-    const reports = children.map(({ stdout }) => JSON.parse(stdout) as { largest: number; misses: number })
-    for (const { largest } of reports) expect(largest).toBeLessThan(WAL_BOUND)
-    // The WAL grew past the point where the worker restarts it: the restarts were tested, not skipped.
-    expect(Math.max(...reports.map((report) => report.largest))).toBeGreaterThan(SAFETY_NET_BYTES / 2)
+    const largest = children.map(({ stdout }) => Number(stdout))
+    for (const bytes of largest) expect(bytes).toBeLessThan(WAL_BOUND)
+    // The children wrote enough for the WAL to need starting over (at SAFETY_NET_BYTES), so the bound above means something.
+    expect(Math.max(...largest)).toBeGreaterThan(SAFETY_NET_BYTES / 2)
     const cache = openCache({}, directory)
     expect(cache.check()).toEqual({ ok: true, problems: [] })
     expect(cache.get('k0')).toMatch(/^v{1000}\d+$/)
