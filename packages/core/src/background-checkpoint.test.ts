@@ -111,7 +111,9 @@ describe("checkpoint: 'background' (the default)", () => {
       [1, 2, 3].map(() => run(process.execPath, ['-e', script], { timeout: 90_000, maxBuffer: 1 << 20 })),
     )
     const largest = children.map(({ stdout }) => Number(stdout))
-    for (const bytes of largest) expect(bytes).toBeLessThan(WAL_BOUND)
+    // Under CI load (two jest workers on two cores) the worker falls behind and the WAL reached 53 MB: twice the
+    // single-writer bound still separates that from the 111 MB without the RESTART.
+    for (const bytes of largest) expect(bytes).toBeLessThan(2 * WAL_BOUND)
     // The children wrote enough for the WAL to need starting over (at SAFETY_NET_BYTES), so the bound above means something.
     expect(Math.max(...largest)).toBeGreaterThan(SAFETY_NET_BYTES / 2)
     const cache = openCache({}, directory)
