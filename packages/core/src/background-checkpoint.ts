@@ -46,16 +46,6 @@ const NUDGE_EVERY = 100
 export const SAFETY_NET_PAGES = 4000
 export const SAFETY_NET_BYTES = SAFETY_NET_PAGES * 4096
 /**
- * SQLite skips its automatic checkpoint while another one runs, and on a busy
- * disk one of the worker's can last long enough for a writer to pile up a WAL
- * of 100 MB. Past this size the connection catches up: it holds the worker off,
- * waits for the checkpoint in progress, and checkpoints the rest itself, so the
- * next write starts the WAL over and a writer faster than the disk waits for
- * it, as it would inline.
- */
-export const CATCH_UP_BYTES = 2 * SAFETY_NET_BYTES
-export const INLINE_PAGES = 1000
-/**
  * The connection's own automatic checkpoint while the worker serves it: past
  * the worker's restart point, so that it runs only when the worker falls
  * behind. At the safety net itself, every commit of every process ran a
@@ -63,6 +53,16 @@ export const INLINE_PAGES = 1000
  * worker needed.
  */
 export const FALLBACK_PAGES = 2 * SAFETY_NET_PAGES
+/**
+ * SQLite skips its automatic checkpoint while another one runs, and on a busy
+ * disk one of the worker's can last long enough for a writer to pile up a WAL
+ * of 100 MB. Past this size the connection catches up: it holds the worker off,
+ * waits for the checkpoint in progress, and checkpoints the rest itself, so the
+ * next write starts the WAL over and a writer faster than the disk waits for
+ * it, as it would inline.
+ */
+export const CATCH_UP_BYTES = FALLBACK_PAGES * 4096 // where the connection's own checkpoint would run too
+export const INLINE_PAGES = 1000
 /**
  * With several processes reading and writing one file, PASSIVE checkpoints
  * alone never start the WAL over: a writer restarts it only when every frame
@@ -137,9 +137,8 @@ parentPort.on('message', ({ op, id, path, flags }) => {
       const frames = file.passive.get()[1] // -1 when another checkpoint was running
       if (frames >= 0 && frames < ${SAFETY_NET_PAGES}) file.restartAt = ${SAFETY_NET_PAGES}
       else if (frames >= file.restartAt) {
-        // Blocks writers while it copies what PASSIVE left and waits for readers of the WAL to
-        // finish; they are short, so the wait is bounded tightly. If it fails, try again once the
-        // WAL has grown by as much again, so that a long reader does not stall writers at each nudge.
+        // A RESTART that fails is tried again only once the WAL has grown by as much again,
+        // so that a long reader does not stall writers at each nudge.
         file.db.exec('PRAGMA busy_timeout = ${RESTART_WAIT_MS}')
         try {
           file.restartAt = file.restart.get()[0] === 0 ? ${SAFETY_NET_PAGES} : frames + ${SAFETY_NET_PAGES}
