@@ -30,8 +30,8 @@ import { OWN_FILENAME } from './own-filename.js'
  * at the next request.
  */
 
-/** Write commits between two requests to the worker. */
-const NUDGE_EVERY = 100
+/** Write commits between two requests to the worker, and between two looks at the WAL's size. */
+export const NUDGE_EVERY = 100
 /**
  * Where the WAL starts over under sustained writes. A PASSIVE checkpoint
  * cannot restart it while writes keep coming (a writer restarts it only when
@@ -57,9 +57,13 @@ export const FALLBACK_PAGES = 2 * SAFETY_NET_PAGES
  * SQLite skips its automatic checkpoint while another one runs, and on a busy
  * disk one of the worker's can last long enough for a writer to pile up a WAL
  * of 100 MB. Past this size the connection catches up: it holds the worker off,
- * waits for the checkpoint in progress, and checkpoints the rest itself, so the
- * next write starts the WAL over and a writer faster than the disk waits for
- * it, as it would inline.
+ * waits for the checkpoint in progress, and runs a RESTART checkpoint itself
+ * (waiting at most RESTART_WAIT_MS), so the next write starts the WAL over and
+ * a writer faster than the disk waits for it, as it would inline. It must be a
+ * RESTART: with several processes a PASSIVE one never lets the WAL start over,
+ * and while the connection catches up it sends the worker nothing, so under
+ * CPU load (the worker's RESTART failing once, the catch-up taking over) the
+ * WAL grew past 200 MB.
  */
 export const CATCH_UP_BYTES = FALLBACK_PAGES * 4096 // where the connection's own checkpoint would run too
 export const INLINE_PAGES = 1000
@@ -76,7 +80,7 @@ export const INLINE_PAGES = 1000
  * that start meanwhile read the database file, and the next commit starts
  * the WAL over.
  */
-const RESTART_WAIT_MS = 10
+export const RESTART_WAIT_MS = 10
 /** Longest close() and a catch-up wait for the worker to finish a checkpoint in progress. */
 const WORKER_WAIT_MS = 5000
 /** The worker stops this long after its last file closed (a new cache starts it again). */

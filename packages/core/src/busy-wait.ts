@@ -14,6 +14,11 @@ const pause = new Int32Array(new SharedArrayBuffer(4))
 const FIRST_PAUSE_MS = 0.02
 const LONGEST_PAUSE_MS = 1
 
+/** Blocks this thread for `ms` (fractions allowed), as SQLite's busy handler would. */
+export function pauseMs(ms: number): void {
+  Atomics.wait(pause, 0, 0, ms)
+}
+
 export function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
   return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_')) && code !== 'SQLITE_BUSY_SNAPSHOT'
@@ -31,7 +36,7 @@ export function retryWhileBusy<T>(attempt: () => T, first: unknown, timeoutMs: n
     const left = deadline - performance.now()
     if (left <= 0) return attempt()
     // Blocks this thread only, as SQLite's handler would, with sub-millisecond precision.
-    Atomics.wait(pause, 0, 0, Math.min(wait, left))
+    pauseMs(Math.min(wait, left))
     wait = Math.min(wait * 2, LONGEST_PAUSE_MS)
     try {
       return attempt()

@@ -11,15 +11,16 @@ import { ReleasedFiles } from './released-files.js'
 import { PendingFiles } from './pending-files.js'
 import { recoverPendingFiles } from './recover-pending-files.js'
 import { crashPoint } from './crash-point.js'
-import { retryWhileBusy } from './busy-wait.js'
+import { pauseMs, retryWhileBusy } from './busy-wait.js'
 import { MemoryMap } from './memory-map.js'
-import { BackgroundCheckpoint, FALLBACK_PAGES, INLINE_PAGES, SAFETY_NET_BYTES } from './background-checkpoint.js'
+import { BackgroundCheckpoint, CATCH_UP_BYTES, FALLBACK_PAGES, INLINE_PAGES, NUDGE_EVERY, RESTART_WAIT_MS, SAFETY_NET_BYTES } from './background-checkpoint.js'
 import { readOnlyError, translateError } from './translate-error.js'
 import type { KeyKind, StoredKey } from './cache-key.js'
 import type { EntryMeta } from './entry-options.js'
 import { decodeValue, type EncodedValue, encodeValue, type ValueCodecConfig } from './value-codec.js'
 import { TEMP_SUFFIX, ValueFiles } from './value-files.js'
 import { DATABASE_FILENAME } from './schema.js'
+import { statSync } from 'node:fs'
 import { join } from 'node:path'
 
 export interface StagedValue {
@@ -34,6 +35,9 @@ export interface StagedValue {
 export const VANISHED: unique symbol = Symbol('vanished')
 
 const HOUSEKEEPING_INTERVAL_MS = 100
+
+/** Pause between two tries of the catch-up's checkpoint while another process's holds the checkpoint lock. */
+const CHECKPOINT_RETRY_MS = 0.2
 
 const SYNCHRONOUS_PRAGMA: Record<CacheSettings['synchronous'], number> = { off: 0, normal: 1, full: 2, extra: 3 }
 
@@ -74,6 +78,9 @@ export class Store {
   private readonly databaseFile: DatabaseFileIdentity | undefined
   /** The worker thread's checkpoints of this database (background-checkpoint.ts), for a writer with checkpoint: 'background'. */
   private checkpoints: BackgroundCheckpoint | undefined
+  /** Writes since the last look at the WAL's size, without the worker (noteWrite). */
+  private writesSinceLook = 0
+  private readonly walPath: string
   /** SQLite's memory map, on while it pays (memory-map.ts). */
   readonly memoryMap: MemoryMap
 
@@ -84,6 +91,7 @@ export class Store {
     this.options = resolved.process
     this.busyTimeout = resolved.process.timeout
     this.now = resolved.process.now
+    this.walPath = join(directory, `${DATABASE_FILENAME}-wal`)
     this.db = openDatabase(directory, resolved.process)
     try {
       this.statements = prepareStatements(this.db)
@@ -97,7 +105,11 @@ export class Store {
       this.db.exec('PRAGMA cache_size = -16384') // 16 MiB of page cache per connection
       this.db.exec('PRAGMA busy_timeout = 0') // from here on, run() and writeOne() wait for locks (busy-wait.ts)
       this.recoverPendingFilesIfUnlocked()
-      if (!this.options.readonly && this.options.checkpoint === 'background') this.startBackgroundCheckpoints()
+      if (!this.options.readonly) {
+        // The WAL file shrinks back to this when it starts over, so its size tells how far the current WAL has grown.
+        this.db.exec(`PRAGMA journal_size_limit = ${SAFETY_NET_BYTES}`)
+        if (this.options.checkpoint === 'background') this.startBackgroundCheckpoints()
+      }
     } catch (error) {
       this.checkpoints?.close()
       // Reading the settings is the first query past the database's first page:
@@ -110,20 +122,47 @@ export class Store {
   private startBackgroundCheckpoints(): void {
     const path = join(this.directory, DATABASE_FILENAME)
     const level = SYNCHRONOUS_PRAGMA[this.settings.synchronous]
-    const checkpointHere = () => {
-      try {
-        this.db.exec('PRAGMA wal_checkpoint(PASSIVE)')
-      } catch {
-        // As with SQLite's automatic checkpoint, a failure here fails no write: the next one tries again.
-      }
-    }
-    this.checkpoints = BackgroundCheckpoint.start(path, level, checkpointHere, () => {
+    this.checkpoints = BackgroundCheckpoint.start(path, level, () => this.restartWal(), () => {
       this.checkpoints = undefined
       this.db.exec(`PRAGMA wal_autocheckpoint = ${INLINE_PAGES}`)
     })
-    if (!this.checkpoints) return
-    this.db.exec(`PRAGMA wal_autocheckpoint = ${FALLBACK_PAGES}`)
-    this.db.exec(`PRAGMA journal_size_limit = ${SAFETY_NET_BYTES}`)
+    if (this.checkpoints) this.db.exec(`PRAGMA wal_autocheckpoint = ${FALLBACK_PAGES}`)
+  }
+
+  /**
+   * After each committed write: the worker's bookkeeping, or with inline
+   * checkpoints (or no worker) a look at the WAL's size every NUDGE_EVERY
+   * writes. SQLite's own checkpoints are PASSIVE, and with several processes
+   * reading and writing they never start the WAL over (three processes grew it
+   * to 180 MB in under 2 s), so past CATCH_UP_BYTES the writer does.
+   */
+  private noteWrite(): void {
+    if (this.checkpoints) return this.checkpoints.noteWrite()
+    if (++this.writesSinceLook < NUDGE_EVERY) return
+    this.writesSinceLook = 0
+    if ((statSync(this.walPath, { throwIfNoEntry: false })?.size ?? 0) > CATCH_UP_BYTES) this.restartWal()
+  }
+
+  /**
+   * A RESTART checkpoint: copies the whole WAL into the database and waits for
+   * readers still in it, so that the next commit, in any process, starts it
+   * over. SQLite waits (busy_timeout) for the write lock and for readers, but
+   * not for another connection's checkpoint: that one reports -1 frames at
+   * once, so it is tried again until RESTART_WAIT_MS have passed.
+   */
+  private restartWal(): void {
+    try {
+      const restart = this.prepare('PRAGMA wal_checkpoint(RESTART)', 'raw')
+      const deadline = performance.now() + RESTART_WAIT_MS
+      this.db.exec(`PRAGMA busy_timeout = ${RESTART_WAIT_MS}`)
+      try {
+        while ((restart.get() as number[])[1] === -1 && performance.now() < deadline) pauseMs(CHECKPOINT_RETRY_MS)
+      } finally {
+        this.db.exec('PRAGMA busy_timeout = 0')
+      }
+    } catch {
+      // As with SQLite's automatic checkpoint, a failure here fails no write: the next one tries again.
+    }
   }
 
   get isOpen(): boolean {
@@ -179,7 +218,7 @@ export class Store {
     this.applySynchronous()
     this.removeReleasedFiles()
     this.databaseFile?.assertInPlace()
-    this.checkpoints?.noteWrite()
+    this.noteWrite()
     return result
   }
 
@@ -205,7 +244,7 @@ export class Store {
     }
     this.removeReleasedFiles() // a replaced or deleted row's file, if it had one
     this.databaseFile?.assertInPlace()
-    this.checkpoints?.noteWrite()
+    this.noteWrite()
     return result
   }
 
