@@ -10,6 +10,7 @@ import { CATCH_UP_BYTES, FALLBACK_PAGES, INLINE_PAGES, SAFETY_NET_BYTES, SAFETY_
 import { compileSlowFsync } from './test-support/slow-fsync/compile-slow-fsync.js'
 import { openCache } from './test-support/open-cache.js'
 import { makeTempDir } from './test-support/temp-dir.js'
+import { openNativeDatabase } from './native-handles.js'
 import { thrownBy } from './test-support/thrown-by.js'
 
 const VALUE = 'v'.repeat(1000)
@@ -169,6 +170,35 @@ describe('several processes reading and writing one file at once', () => {
     expect(cache.get('k0')).toMatch(/^v{1000}\d+$/)
     cache.close()
   }, 100_000)
+})
+
+describe('a long read in another connection', () => {
+  it.each(['background', 'inline'] as const)('holds the WAL only while it lasts (checkpoint: %s)', (checkpoint) => {
+    const directory = makeTempDir()
+    const wal = join(directory, 'cache.db-wal')
+    const cache = openCache({ checkpoint }, directory)
+    cache.set('seed', VALUE)
+    // A read transaction keeps its snapshot: no checkpoint can copy past it, so the WAL cannot start over.
+    const reader = openNativeDatabase(join(directory, 'cache.db'), { readonly: true })
+    const begin = reader.prepare('BEGIN')
+    const commit = reader.prepare('COMMIT')
+    begin.run()
+    expect(reader.prepare('SELECT count(*) FROM entries').pluck().get()).toBe(1)
+    let i = 0
+    while (bytes(wal) < CATCH_UP_BYTES + 2 * SAFETY_NET_BYTES) cache.set(`k${i++}`, VALUE)
+    // Every write went through, and the writer's RESTARTs, which must fail while the read lasts, lost nothing.
+    expect(cache.get('k0')).toBe(VALUE)
+    expect(cache.get(`k${i - 1}`)).toBe(VALUE)
+    commit.run()
+    // Once the read is over, the WAL starts over (journal_size_limit brings the file back to SAFETY_NET_BYTES): the
+    // worker's back-off and the writer's leave it at most SAFETY_NET_BYTES more, so allow writes for twice that.
+    const limit = i + Math.ceil((2 * SAFETY_NET_BYTES) / (3 * 4096))
+    while (bytes(wal) > SAFETY_NET_BYTES && i < limit) cache.set(`k${i++}`, VALUE)
+    expect(bytes(wal)).toBeLessThanOrEqual(SAFETY_NET_BYTES)
+    expect(cache.check()).toEqual({ ok: true, problems: [] })
+    reader.close()
+    cache.close()
+  })
 })
 
 describe('when the worker thread dies', () => {

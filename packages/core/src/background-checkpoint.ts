@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { Worker } from 'node:worker_threads'
@@ -56,14 +55,14 @@ export const FALLBACK_PAGES = 2 * SAFETY_NET_PAGES
 /**
  * SQLite skips its automatic checkpoint while another one runs, and on a busy
  * disk one of the worker's can last long enough for a writer to pile up a WAL
- * of 100 MB. Past this size the connection catches up: it holds the worker off,
- * waits for the checkpoint in progress, and runs a RESTART checkpoint itself
- * (waiting at most RESTART_WAIT_MS), so the next write starts the WAL over and
- * a writer faster than the disk waits for it, as it would inline. It must be a
- * RESTART: with several processes a PASSIVE one never lets the WAL start over,
- * and while the connection catches up it sends the worker nothing, so under
- * CPU load (the worker's RESTART failing once, the catch-up taking over) the
- * WAL grew past 200 MB.
+ * of 100 MB. Past this size the connection catches up (Store.noteWrite): it
+ * holds the worker off, waits for the checkpoint in progress, and runs a
+ * RESTART checkpoint itself (Store.restartWal), so the next write starts the
+ * WAL over and a writer faster than the disk waits for it, as it would inline.
+ * It must be a RESTART: with several processes a PASSIVE one never lets the
+ * WAL start over, and while the connection catches up it sends the worker
+ * nothing, so under CPU load (the worker's RESTART failing once, the catch-up
+ * taking over) the WAL grew past 200 MB. Inline caches do the same.
  */
 export const CATCH_UP_BYTES = FALLBACK_PAGES * 4096 // where the connection's own checkpoint would run too
 export const INLINE_PAGES = 1000
@@ -213,33 +212,31 @@ function stopWhenIdle(record: WorkerRecord): void {
   stopTimer.unref()
 }
 
-/** One writable connection's share of the checkpoint worker. */
+/**
+ * One writable connection's share of the checkpoint worker. The connection
+ * looks at its WAL every NUDGE_EVERY writes (Store.noteWrite) and then asks
+ * for a checkpoint, or catches up past CATCH_UP_BYTES.
+ */
 export class BackgroundCheckpoint {
   private readonly flags = new Int32Array(new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT))
   private readonly id = nextId++
-  private writes = 0
   private closed = false
 
-  private constructor(
-    private readonly record: WorkerRecord,
-    private readonly walPath: string,
-    private readonly checkpointHere: () => void,
-    private readonly onFailed: () => void,
-  ) {}
+  private constructor(private readonly record: WorkerRecord) {}
 
   /**
    * Hands the checkpoints of the database at `path` to the worker, or returns
    * undefined when no worker thread can be started (the caller then leaves
    * SQLite's automatic checkpoint as it is).
    */
-  static start(path: string, synchronousLevel: number, checkpointHere: () => void, onFailed: () => void): BackgroundCheckpoint | undefined {
+  static start(path: string, synchronousLevel: number): BackgroundCheckpoint | undefined {
     if (stopTimer) {
       clearTimeout(stopTimer)
       stopTimer = undefined
     }
     current ??= startWorker()
     if (!current) return undefined
-    const handle = new BackgroundCheckpoint(current, `${path}-wal`, checkpointHere, onFailed)
+    const handle = new BackgroundCheckpoint(current)
     handle.synchronous = synchronousLevel
     current.files.add(handle.flags)
     current.worker.postMessage({ op: 'open', id: handle.id, path, flags: handle.flags })
@@ -250,30 +247,23 @@ export class BackgroundCheckpoint {
     Atomics.store(this.flags, SYNCHRONOUS, level)
   }
 
-  /**
-   * Called after each committed write (never inside a transaction): every
-   * NUDGE_EVERY, catches up if the WAL is past CATCH_UP_BYTES, or else asks
-   * for a checkpoint unless one is queued.
-   */
-  noteWrite(): void {
-    if (++this.writes < NUDGE_EVERY) return
-    this.writes = 0
-    if (Atomics.load(this.flags, FAILED) === 1) {
-      this.close()
-      this.onFailed()
-    } else if ((statSync(this.walPath, { throwIfNoEntry: false })?.size ?? 0) > CATCH_UP_BYTES) {
-      this.catchUp()
-    } else if (Atomics.compareExchange(this.flags, PENDING, 0, 1) === 0) {
-      this.record.worker.postMessage({ op: 'checkpoint', id: this.id })
-    }
+  /** True once the worker cannot checkpoint this file: it could not open it, or its thread died. */
+  get failed(): boolean {
+    return Atomics.load(this.flags, FAILED) === 1
   }
 
-  private catchUp(): void {
+  /** Asks the worker for a checkpoint, unless one is already queued. */
+  request(): void {
+    if (Atomics.compareExchange(this.flags, PENDING, 0, 1) === 0) this.record.worker.postMessage({ op: 'checkpoint', id: this.id })
+  }
+
+  /** Holds the worker off, waits (up to WORKER_WAIT_MS) for its checkpoint in progress, and runs `checkpoint` meanwhile. */
+  catchUp<T>(checkpoint: () => T): T {
     Atomics.store(this.flags, HOLD, 1)
     try {
       const deadline = Date.now() + WORKER_WAIT_MS
       while (Atomics.load(this.flags, RUNNING) === 1 && Date.now() < deadline) Atomics.wait(this.flags, RUNNING, 1, deadline - Date.now())
-      this.checkpointHere()
+      return checkpoint()
     } finally {
       Atomics.store(this.flags, HOLD, 0)
     }

@@ -38,6 +38,15 @@ const HOUSEKEEPING_INTERVAL_MS = 100
 
 /** Pause between two tries of the catch-up's checkpoint while another process's holds the checkpoint lock. */
 const CHECKPOINT_RETRY_MS = 0.2
+/**
+ * After a RESTART of the writer's own failed, how much more the WAL grows before
+ * the next try: the first step, doubled at each failure in a row up to the last.
+ * Under CPU load a failure is a reader that lost its core, and the next try
+ * mostly succeeds; a long read in another process fails every try, each holding
+ * the write lock for RESTART_WAIT_MS, and doubling makes those tries rare.
+ */
+const FIRST_RETRY_STEP_BYTES = 4 * 2 ** 20
+const LAST_RETRY_STEP_BYTES = 64 * 2 ** 20
 
 const SYNCHRONOUS_PRAGMA: Record<CacheSettings['synchronous'], number> = { off: 0, normal: 1, full: 2, extra: 3 }
 
@@ -78,8 +87,12 @@ export class Store {
   private readonly databaseFile: DatabaseFileIdentity | undefined
   /** The worker thread's checkpoints of this database (background-checkpoint.ts), for a writer with checkpoint: 'background'. */
   private checkpoints: BackgroundCheckpoint | undefined
-  /** Writes since the last look at the WAL's size, without the worker (noteWrite). */
+  /** Writes since the last look at the WAL's size (noteWrite). */
   private writesSinceLook = 0
+  /** WAL size (bytes) past which the writer runs a RESTART checkpoint: CATCH_UP_BYTES, or more after one failed. */
+  private restartAbove = CATCH_UP_BYTES
+  /** How much further restartAbove moves at the next failure (FIRST_RETRY_STEP_BYTES, doubling). */
+  private retryStep = FIRST_RETRY_STEP_BYTES
   private readonly walPath: string
   /** SQLite's memory map, on while it pays (memory-map.ts). */
   readonly memoryMap: MemoryMap
@@ -121,26 +134,47 @@ export class Store {
 
   private startBackgroundCheckpoints(): void {
     const path = join(this.directory, DATABASE_FILENAME)
-    const level = SYNCHRONOUS_PRAGMA[this.settings.synchronous]
-    this.checkpoints = BackgroundCheckpoint.start(path, level, () => this.restartWal(), () => {
-      this.checkpoints = undefined
-      this.db.exec(`PRAGMA wal_autocheckpoint = ${INLINE_PAGES}`)
-    })
+    this.checkpoints = BackgroundCheckpoint.start(path, SYNCHRONOUS_PRAGMA[this.settings.synchronous])
     if (this.checkpoints) this.db.exec(`PRAGMA wal_autocheckpoint = ${FALLBACK_PAGES}`)
   }
 
   /**
-   * After each committed write: the worker's bookkeeping, or with inline
-   * checkpoints (or no worker) a look at the WAL's size every NUDGE_EVERY
-   * writes. SQLite's own checkpoints are PASSIVE, and with several processes
-   * reading and writing they never start the WAL over (three processes grew it
-   * to 180 MB in under 2 s), so past CATCH_UP_BYTES the writer does.
+   * After each committed write, and never inside a transaction: every
+   * NUDGE_EVERY writes, a look at the WAL's size. Up to CATCH_UP_BYTES it asks
+   * the worker for a checkpoint (with inline checkpoints SQLite runs its own in
+   * the commit). Past it the writer starts the WAL over itself (restartWal):
+   * SQLite's own checkpoints are PASSIVE, and with several processes reading
+   * and writing they never do (three processes grew the WAL to 180 MB in under
+   * 2 s with inline checkpoints), nor do the worker's while its RESTART keeps
+   * missing readers. A RESTART that fails is tried again only once the WAL
+   * has grown by FIRST_RETRY_STEP_BYTES more, doubling up to
+   * LAST_RETRY_STEP_BYTES, so that a long read in another process does not
+   * have it hold the write lock for RESTART_WAIT_MS every NUDGE_EVERY writes.
    */
   private noteWrite(): void {
-    if (this.checkpoints) return this.checkpoints.noteWrite()
     if (++this.writesSinceLook < NUDGE_EVERY) return
     this.writesSinceLook = 0
-    if ((statSync(this.walPath, { throwIfNoEntry: false })?.size ?? 0) > CATCH_UP_BYTES) this.restartWal()
+    if (this.checkpoints?.failed) {
+      this.checkpoints.close()
+      this.checkpoints = undefined
+      this.db.exec(`PRAGMA wal_autocheckpoint = ${INLINE_PAGES}`)
+    }
+    const wal = statSync(this.walPath, { throwIfNoEntry: false })?.size ?? 0
+    if (wal > this.restartAbove) {
+      if (this.checkpoints ? this.checkpoints.catchUp(() => this.restartWal()) : this.restartWal()) {
+        this.restartAbove = CATCH_UP_BYTES
+        this.retryStep = FIRST_RETRY_STEP_BYTES
+      } else {
+        this.restartAbove = wal + this.retryStep
+        this.retryStep = Math.min(2 * this.retryStep, LAST_RETRY_STEP_BYTES)
+      }
+      return
+    }
+    if (wal <= CATCH_UP_BYTES) {
+      this.restartAbove = CATCH_UP_BYTES
+      this.retryStep = FIRST_RETRY_STEP_BYTES
+    }
+    this.checkpoints?.request()
   }
 
   /**
@@ -148,20 +182,27 @@ export class Store {
    * readers still in it, so that the next commit, in any process, starts it
    * over. SQLite waits (busy_timeout) for the write lock and for readers, but
    * not for another connection's checkpoint: that one reports -1 frames at
-   * once, so it is tried again until RESTART_WAIT_MS have passed.
+   * once, so it is tried again until RESTART_WAIT_MS have passed. True when it
+   * succeeded.
    */
-  private restartWal(): void {
+  private restartWal(): boolean {
     try {
       const restart = this.prepare('PRAGMA wal_checkpoint(RESTART)', 'raw')
       const deadline = performance.now() + RESTART_WAIT_MS
       this.db.exec(`PRAGMA busy_timeout = ${RESTART_WAIT_MS}`)
       try {
-        while ((restart.get() as number[])[1] === -1 && performance.now() < deadline) pauseMs(CHECKPOINT_RETRY_MS)
+        for (;;) {
+          const [busy, frames] = restart.get() as [number, number, number]
+          if (busy === 0) return true
+          if (frames !== -1 || performance.now() >= deadline) return false
+          pauseMs(CHECKPOINT_RETRY_MS)
+        }
       } finally {
         this.db.exec('PRAGMA busy_timeout = 0')
       }
     } catch {
-      // As with SQLite's automatic checkpoint, a failure here fails no write: the next one tries again.
+      // As with SQLite's automatic checkpoint, a failure here fails no write: the next look tries again.
+      return false
     }
   }
 
