@@ -3,6 +3,7 @@ import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, read
 import { dirname, join, relative, sep } from 'node:path'
 import { CorruptCacheError, NotACacheError, NotWritableError, SchemaVersionError } from './errors.js'
 import { openNativeDatabase } from './native-handles.js'
+import { pauseMs } from './busy-wait.js'
 import { warnIfNetworkFilesystem } from './network-filesystem.js'
 import { APPLICATION_ID, DATABASE_FILENAME, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js'
 import { translateError } from './translate-error.js'
@@ -216,7 +217,7 @@ function enableWriteAheadLog(db: Database.Database, timeout: number): void {
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error
     }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause) // a synchronous sleep, like SQLite's own
+    pauseMs(pause) // a synchronous sleep, like SQLite's own
   }
 }
 
