@@ -8,8 +8,16 @@
 // instant; ops/s is the sum over the processes, p99 is over every operation of
 // every process. The contenders take turns round by round, and the median of
 // the rounds is reported, because these machines are shared.
+//
+// Each process also reports where its wall time went, so that a round says
+// whether the processes were waiting for the write lock or for a core: the CPU
+// time of the whole process (every thread, the checkpoint worker included)
+// and, where Linux's /proc/thread-self/schedstat is readable, the main
+// thread's time waiting in the run queue for a core and its time asleep
+// (lock waits, I/O). Summed over the processes and divided by the operations,
+// main-thread CPU + run queue + asleep = P × the wall time of one operation.
 import { fork } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,6 +30,16 @@ export const LABELS = {
   floor: 'better-sqlite3 (floor)',
   cache: 'Cache',
   fanout: 'FanoutCache (8 shards)',
+}
+
+/** The main thread's [CPU ns, run-queue wait ns], or undefined where the kernel does not say. */
+function schedstat() {
+  try {
+    const [cpu, queue] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number)
+    return Number.isFinite(cpu) && Number.isFinite(queue) ? [cpu, queue] : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function openStore(name, dir) {
@@ -53,6 +71,9 @@ function work({ store: name, dir, keys, valueSize, startAt, stopAt, seed, sets: 
   while (Date.now() < startAt) {
     // Spin: every process leaves this loop within a millisecond of the others.
   }
+  const wall0 = performance.now()
+  const cpu0 = process.cpuUsage()
+  const sched0 = schedstat()
   for (;;) {
     const t0 = performance.now()
     if (t0 >= stopAt - performance.timeOrigin) break
@@ -69,8 +90,13 @@ function work({ store: name, dir, keys, valueSize, startAt, stopAt, seed, sets: 
     latencies[n++] = (performance.now() - t0) * 1000
     if (n === latencies.length) break
   }
+  const wallNs = (performance.now() - wall0) * 1e6
+  const cpu = process.cpuUsage(cpu0)
+  const sched1 = sched0 && schedstat()
   store.close()
-  return { ops: n, sets, deletes, latencies: latencies.subarray(0, n) }
+  const time = { wallNs, processCpuNs: (cpu.user + cpu.system) * 1000 }
+  if (sched1) Object.assign(time, { mainCpuNs: sched1[0] - sched0[0], runQueueNs: sched1[1] - sched0[1] })
+  return { ops: n, sets, deletes, time, latencies: latencies.subarray(0, n) }
 }
 
 if (process.env.DISKCACHE_BENCH_WORKER === '1') {
@@ -124,8 +150,14 @@ async function round({ store, dir, processes, keys, valueSize, seconds, sets, de
     offset += result.latencies.length
   }
   all.sort()
+  // µs per operation, summed over the processes (see the head of this file).
+  const perOp = (field) => results.reduce((sum, result) => sum + result.time[field], 0) / 1000 / ops
+  const scheduled = results.every((result) => result.time.mainCpuNs !== undefined)
   return {
     opsPerSecond: ops / seconds,
+    cpuPerOp: perOp('processCpuNs'),
+    runQueuePerOp: scheduled ? perOp('runQueueNs') : undefined,
+    asleepPerOp: scheduled ? perOp('wallNs') - perOp('mainCpuNs') - perOp('runQueueNs') : undefined,
     p50: percentile(all, 0.5),
     p99: percentile(all, 0.99),
     p999: percentile(all, 0.999),
@@ -164,7 +196,10 @@ export async function run({ processes = [1, 2, 4], keys = 10_000, valueSize = 10
       for (const store of STORES) {
         const runs = figures[p][store]
         medians[p][store] = Object.fromEntries(
-          ['opsPerSecond', 'p50', 'p99', 'p999', 'max'].map((field) => [field, median(runs.map((run) => run[field]))]),
+          ['opsPerSecond', 'p50', 'p99', 'p999', 'max', 'cpuPerOp', 'runQueuePerOp', 'asleepPerOp'].map((field) => {
+            const values = runs.map((run) => run[field])
+            return [field, values.includes(undefined) ? undefined : median(values)]
+          }),
         )
       }
     }
