@@ -135,25 +135,36 @@ for (const temp of tempFiles) if (!isPending(temp.slice(0, -'.tmp'.length))) pro
 // A long run outgrows sizeLimit (1 GiB), and least-recently-stored eviction then removes the entries
 // stored longest ago. So a missing acknowledged key counts as evicted only if it was acknowledged before
 // the oldest acknowledged key still present was stored (with a second of slack for clocks and IPC);
-// a missing key younger than that is lost.
-let oldestPresent = Infinity
+// a missing key younger than that is lost. A FanoutCache's shards each hold their share of sizeLimit and
+// evict on their own, each in its own order: a shard that took more bytes reaches further forward, so
+// the oldest entry still present is looked up per shard.
+const shardOf = args.kind === 'fanout' ? (key) => cache.shards.indexOf(cache.shardFor(key)) : () => 0
+const oldestPresent = []
 const missing = []
 for (const [key, expected] of acked) {
   const entry = cache.getWithMeta(key)
+  const shard = shardOf(key)
   if (entry === undefined) {
-    missing.push([key, expected.ackedAt])
+    missing.push([key, expected.ackedAt, shard])
     continue
   }
-  oldestPresent = Math.min(oldestPresent, entry.storedAt)
+  oldestPresent[shard] = Math.min(oldestPresent[shard] ?? Infinity, entry.storedAt)
   const value = entry.value
   if ('value' in expected ? value !== expected.value : createHash('sha256').update(value).digest('hex') !== expected.sha256) {
     problems.push(`wrong bytes: ${key}`)
   }
 }
 let evicted = 0
-for (const [key, ackedAt] of missing) {
-  if (ackedAt <= oldestPresent + 1000) evicted++
-  else problems.push(`lost: ${key} (acknowledged ${ackedAt - oldestPresent} ms after the oldest entry still present was stored)`)
+// Evictions that only the per-shard view explains: younger than the oldest entry left in the whole cache.
+const oldestOverall = Math.min(...oldestPresent.filter((at) => at !== undefined))
+let evictedPastOldestOverall = 0
+for (const [key, ackedAt, shard] of missing) {
+  const oldest = oldestPresent[shard] ?? Infinity
+  if (ackedAt <= oldest + 1000) {
+    evicted++
+    if (ackedAt > oldestOverall + 1000) evictedPastOldestOverall++
+  }
+  else problems.push(`lost: ${key} (acknowledged ${ackedAt - oldest} ms after the oldest entry still present${args.kind === 'fanout' ? ` in its shard (${shard})` : ''} was stored)`)
 }
 for (const key of deleted) if (cache.has(key)) problems.push(`came back after its delete was acknowledged: ${key}`)
 for (const [key, value] of highest) {
@@ -194,13 +205,14 @@ const summary = {
   failures: totals.failures.length,
   entriesAtEnd: entries,
   evictedBySizeLimit: evicted,
+  ...(args.kind === 'fanout' ? { evictedPastOldestOverall } : {}),
   orphansAfterReopen: orphansBeforeCheck,
   tempFilesInFlight: tempFiles.length,
   largestWalBytes: largestWal,
   lost: problems.length,
 }
 if (!args.json) {
-  log(`stress: ${summary.writesAcknowledged} acknowledged writes (${totals.sets} sets, ${totals.versions} overwrites, ${totals.incrs} incr, ${totals.deletes} deletes), ${totals.kills} kills, ${entries} entries at the end, ${evicted} evicted by sizeLimit (the oldest, as least-recently-stored says)`)
+  log(`stress: ${summary.writesAcknowledged} acknowledged writes (${totals.sets} sets, ${totals.versions} overwrites, ${totals.incrs} incr, ${totals.deletes} deletes), ${totals.kills} kills, ${entries} entries at the end, ${evicted} evicted by sizeLimit (the oldest${args.kind === 'fanout' ? ` of each shard, ${evictedPastOldestOverall} of them younger than the oldest entry left in the whole cache` : ''}, as least-recently-stored says)`)
   log(`stress: after reopening, ${orphansBeforeCheck} orphan value files; ${tempFiles.length} temp files of killed writers, each recorded as pending`)
   log(`stress: the largest WAL file seen (every 250 ms) was ${(largestWal / 2 ** 20).toFixed(1)} MiB`)
   log(problems.length === 0 ? 'stress: OK — nothing lost, check() clean' : `stress: ${problems.length} PROBLEM(S)\n  ${problems.slice(0, 20).join('\n  ')}`)
