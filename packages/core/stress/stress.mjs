@@ -163,8 +163,7 @@ for (const [key, ackedAt, shard] of missing) {
   if (ackedAt <= oldest + 1000) {
     evicted++
     if (ackedAt > oldestOverall + 1000) evictedPastOldestOverall++
-  }
-  else problems.push(`lost: ${key} (acknowledged ${ackedAt - oldest} ms after the oldest entry still present${args.kind === 'fanout' ? ` in its shard (${shard})` : ''} was stored)`)
+  } else problems.push(`lost: ${key} (acknowledged ${ackedAt - oldest} ms after the oldest entry still present${args.kind === 'fanout' ? ` in its shard (${shard})` : ''} was stored)`)
 }
 for (const key of deleted) if (cache.has(key)) problems.push(`came back after its delete was acknowledged: ${key}`)
 for (const [key, value] of highest) {
