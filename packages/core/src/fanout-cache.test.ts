@@ -108,6 +108,34 @@ describe('FanoutCache sizeLimit', () => {
     expect(cache.volume()).toBeLessThan(2 * 200000 + 2 * 64 * 1024)
     expect(cache.size).toBeLessThan(200)
   })
+
+  it('evicts in each shard\'s own order: a busy shard drops entries newer than a quiet shard keeps', () => {
+    const clock = manualClock()
+    const cache = openFanoutCache({ shards: 2, sizeLimit: 2 * 100000, now: clock.now })
+    const inShard = (shard: number, count: number) => {
+      const keys: string[] = []
+      for (let i = 0; keys.length < count; i++) if (shardOfKey(`s${shard}-${i}`, 2) === shard) keys.push(`s${shard}-${i}`)
+      return keys
+    }
+    const quiet = inShard(1, 5)
+    const busy = inShard(0, 60)
+    for (const key of quiet) {
+      cache.set(key, Buffer.alloc(1000, 1))
+      clock.advance(1)
+    }
+    for (const key of busy) {
+      cache.set(key, Buffer.alloc(4000, 2)) // 240 KB into a shard whose share is 100 KB
+      clock.advance(1)
+    }
+    // The quiet shard keeps its entries, stored before any of the busy shard's...
+    expect(quiet.filter((key) => !cache.has(key))).toEqual([])
+    // ...while the busy shard has dropped its own oldest, and only those.
+    const kept = busy.map((key) => cache.has(key))
+    const firstKept = kept.indexOf(true)
+    expect(firstKept).toBeGreaterThan(10)
+    expect(kept.slice(firstKept).every(Boolean)).toBe(true)
+    expect(cache.shards[0]!.volume()).toBeLessThanOrEqual(100000 + 64 * 1024)
+  })
 })
 
 describe('FanoutCache operations over every shard', () => {
